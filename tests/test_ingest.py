@@ -33,7 +33,9 @@ def test_txt_with_sibling_metadata():
 def test_folder_reads_txt_once_and_skips_its_metadata_json():
     arts, errs = split(list(read_articles([EXAMPLES])))
     assert not errs
-    assert [a.origin for a in arts] == [str(EXAMPLES / "kobani-warning.txt")]
+    assert [a.origin for a in arts] == [str(EXAMPLES / name) for name in (
+        "kobani-warning.txt", "synthetic-harbour.txt", "synthetic-sahel.txt")]
+    assert [a.published for a in arts] == [date(2015, 2, 13), date(2024, 6, 18), date(2024, 3, 5)]
 
 
 def test_json_jsonl_html_and_bad_lines(tmp_path):

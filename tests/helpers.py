@@ -1,0 +1,37 @@
+"""Test helpers shared by several test files (not fixtures)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+ACTORS = ["Syrian army troops", "Kurdish fighters", "Iraqi police", "Houthi rebels", "Ukrainian forces",
+          "Sudanese paramilitaries", "Nigerian soldiers", "Somali militants", "Afghan police",
+          "Malian troops"]
+VERBS = ["attacked", "shelled", "besieged", "raided", "bombed", "ambushed"]
+PLACES = ["Aleppo", "Mosul", "Sanaa", "Kharkiv", "Khartoum", "Maiduguri", "Mogadishu", "Kandahar",
+          "Gao", "Homs", "Kirkuk", "Taiz"]
+TAILS = ["Officials said at least {n} people were killed.", "Residents fled as {n} houses burned.",
+         "The United Nations called for calm after {n} civilians were wounded.",
+         "Aid groups said {n} families were displaced."]
+
+
+def synthetic_news(n: int, seed: int = 7) -> list[dict]:
+    """``n`` distinct short news articles (distinct enough not to be near-duplicates)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        sentences = []
+        for _ in range(4):
+            sentences.append(f"{rng.choice(ACTORS)} {rng.choice(VERBS)} positions near {rng.choice(PLACES)} "
+                             f"on {rng.choice(['Monday', 'Tuesday', 'Friday'])}.")
+            sentences.append(rng.choice(TAILS).format(n=rng.randint(2, 400)))
+        out.append({"text": f"Report {i}: " + " ".join(sentences), "published": f"2023-0{1 + i % 9}-15",
+                    "url": f"https://news.example/{i}"})
+    return out
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
