@@ -1,0 +1,204 @@
+"""Geoparsing: gazetteer, toponym recognition/resolution, event location, the geo eval task."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from wirewatch.evaluate.scoring import TASKS
+from wirewatch.geo import Geoparser, haversine_km
+from wirewatch.geo.gazetteer import Gazetteer, normalize
+from wirewatch.records import Actor, Article, EventDraft, Mention, Sentence, Span
+
+GOLD = Path(__file__).resolve().parent / "data" / "gold" / "geo_news.jsonl"
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geoparser:
+    return Geoparser()
+
+
+def resolved(geo: Geoparser, nlp, text: str) -> dict[str, tuple]:
+    out = {}
+    for t in geo.toponyms(nlp(text), Article(id="t", text=text)):
+        assert text[t.start:t.end] == t.text
+        p = t.place
+        out.setdefault(t.text, (p.country, p.resolution, p.name, p.lat, p.lon) if p else None)
+    return out
+
+
+def draft_for(doc, trigger: str, occurrence: int = 0, source: tuple[Mention, ...] = ()) -> EventDraft:
+    toks = [t for t in doc if t.text == trigger]
+    tok = toks[occurrence]
+    sent = tok.sent
+    index = list(doc.sents).index(sent)
+    return EventDraft(sentence=Sentence(index, sent.start_char, sent.end_char), event_type="ASSAULT",
+                      trigger=Span(tok.text, tok.idx, tok.idx + len(tok.text)), trigger_token=tok.i,
+                      source=source, target=(), modality="asserted")
+
+
+# gazetteer ---------------------------------------------------------------------------------------------
+def test_lookup_named_places(geo):
+    kobani = geo.gazetteer.lookup("Kobani")[0]
+    assert (kobani.country, kobani.resolution) == ("SYR", "city")
+    assert abs(kobani.lat - 36.89) < 0.05 and abs(kobani.lon - 38.35) < 0.05
+    assert kobani.admin1 == "Aleppo" and kobani.population > 0 and kobani.feature_code.startswith("PPL")
+    hatay = geo.gazetteer.lookup("Hatay")[0]
+    assert (hatay.country, hatay.resolution, hatay.feature_code) == ("TUR", "admin1", "ADM1")
+    assert haversine_km(hatay.lat, hatay.lon, 36.4, 36.3) < 80  # derived centroid lies in the province
+    chechnya = geo.gazetteer.lookup("Chechnya")[0]
+    assert (chechnya.country, chechnya.resolution) == ("RUS", "admin1")
+    europe = geo.gazetteer.lookup("Europe")[0]
+    assert europe.feature_code == "CONT" and europe.lat is not None
+    assert geo.gazetteer.lookup("Syria")[0].resolution == "country"
+    assert geo.gazetteer.lookup("Daesh") == []
+    assert geo.gazetteer.lookup("no such place xyz") == []
+
+
+def test_normalize_folds_diacritics_apostrophes_and_case():
+    assert normalize("‘Ayn al ‘Arab") == normalize("Ayn al Arab") == "ayn al arab"
+    assert normalize("Kobanî") == "kobani"
+    assert normalize("MİT") == normalize("mit")
+    assert normalize("the Netherlands") == "netherlands"
+
+
+def test_gazetteer_builds_from_clean_cache_dir(tmp_path):
+    first = Gazetteer(cache=tmp_path)
+    first.load()
+    assert first.loaded_from.endswith("places.tsv.gz")
+    assert list(tmp_path.glob("gazetteer-*.pickle"))
+    assert len(first) > 250_000
+    second = Gazetteer(cache=tmp_path)
+    second.load()
+    assert second.loaded_from.endswith(".pickle")
+    assert second.lookup("Hatay") == first.lookup("Hatay")
+
+
+def test_gazetteer_from_custom_file(tmp_path):
+    path = tmp_path / "mini.tsv.gz"
+    rows = ["1\tNowhereville\tXX\tXXX\tXX.01\tNorth\t\t10.5\t20.25\tPPL\tcity\t1234\tNowhere|Nowhere Town"]
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    gaz = Gazetteer(path=path, cache=tmp_path / "cache")
+    [place] = gaz.lookup("nowhere town")
+    assert (place.name, place.country, place.admin1, place.lat, place.population) == (
+        "Nowhereville", "XXX", "North", 10.5, 1234)
+
+
+# toponyms ---------------------------------------------------------------------------------------------
+def test_kobani_article_toponyms(geo, kobani_doc, kobani_text):
+    tops = geo.toponyms(kobani_doc, Article(id="k", text=kobani_text))
+    for t in tops:
+        assert kobani_text[t.start:t.end] == t.text
+    names = [t.text for t in tops]
+    assert "Daesh" not in names and "Turkish" not in names and "MİT" not in names
+    by = {t.text: t.place for t in tops}
+    assert by["Kobani"].country == "SYR" and abs(by["Kobani"].lat - 36.89) < 0.05
+    assert (by["Hatay"].country, by["Hatay"].resolution) == ("TUR", "admin1")
+    assert (by["Chechnya"].country, by["Chechnya"].resolution) == ("RUS", "admin1")
+    assert by["Europe"].feature_code == "CONT"
+    assert (by["Syria"].country, by["Syria"].resolution) == ("SYR", "country")
+    assert (by["Ankara"].country, by["Ankara"].resolution) == ("TUR", "city")
+    # "Syria’s" with a curly apostrophe: the toponym is "Syria", offsets exact
+    syria = [t for t in tops if t.text == "Syria"][0]
+    assert kobani_text[syria.start:syria.end + 2] == "Syria’s"
+
+
+@pytest.mark.parametrize(("text", "name", "country", "resolution"), [
+    ("A tornado hit Paris, Texas, on Tuesday.", "Paris", "USA", "city"),
+    ("Police in Paris closed streets near the Louvre.", "Paris", "FRA", "city"),
+    ("Russian tanks rolled into Georgia in 2008.", "Georgia", "GEO", "country"),
+    ("Protesters marched in Atlanta, Georgia, on Saturday.", "Georgia", "USA", "admin1"),
+    ("Militias clashed overnight in Tripoli, the Libyan capital.", "Tripoli", "LBY", "city"),
+    ("Gunmen opened fire in Tripoli, Lebanon, during a funeral.", "Tripoli", "LBN", "city"),
+    ("Airstrikes hit villages in Aleppo province.", "Aleppo", "SYR", "admin1"),
+    ("Shelling hit Aleppo on Monday.", "Aleppo", "SYR", "city"),
+])
+def test_context_resolution(geo, nlp, text, name, country, resolution):
+    got = resolved(geo, nlp, text)
+    assert got[name][:2] == (country, resolution)
+
+
+def test_demonym_is_evidence_not_toponym(geo, nlp):
+    got = resolved(geo, nlp, "Attacks were planned in the Turkish cities of Ankara and Istanbul.")
+    assert "Turkish" not in got
+    assert got["Ankara"][0] == "TUR" and got["Istanbul"][0] == "TUR"
+
+
+def test_empty_and_placeless_text(geo, nlp):
+    assert geo.toponyms(nlp(""), None) == []
+    assert geo.toponyms(nlp("The committee met on Tuesday to discuss the budget."), None) == []
+
+
+# locate -----------------------------------------------------------------------------------------------
+def test_locate_retaking_of_kobani(geo, kobani_doc):
+    tops = geo.toponyms(kobani_doc, None)
+    where = geo.locate(kobani_doc, draft_for(kobani_doc, "retook"), tops)
+    assert where is not None and where.text == "Kobani" and where.place.country == "SYR"
+
+
+def test_locate_several_places_takes_first(geo, kobani_doc):
+    tops = geo.toponyms(kobani_doc, None)
+    where = geo.locate(kobani_doc, draft_for(kobani_doc, "attacks"), tops)
+    assert where is not None and where.text == "Ankara" and where.place.country == "TUR"
+
+
+def test_locate_possessive_border_town(geo, kobani_doc):
+    tops = geo.toponyms(kobani_doc, None)
+    where = geo.locate(kobani_doc, draft_for(kobani_doc, "recovered", 0), tops)
+    assert where is not None and where.text == "Kobani"
+
+
+def test_locate_origin_is_not_location(geo, nlp):
+    doc = nlp("Militants from Syria attacked a police station.")
+    tops = geo.toponyms(doc, None)
+    assert [t.text for t in tops] == ["Syria"]
+    assert geo.locate(doc, draft_for(doc, "attacked"), tops) is None
+
+
+def test_locate_none_without_place(geo, nlp):
+    doc = nlp("The rebels attacked a convoy on Monday. Later they met officials in Geneva.")
+    tops = geo.toponyms(doc, None)
+    assert geo.locate(doc, draft_for(doc, "attacked"), tops) is None
+    assert geo.locate(doc, draft_for(doc, "met"), tops).text == "Geneva"
+
+
+def test_locate_skips_place_inside_actor_mention(geo, nlp):
+    doc = nlp("Syria troops shelled the town of Maarat al-Numan.")
+    span = doc[0:2]
+    actor = Actor("a", "Syrian army", "SYR", "MIL")
+    mention = Mention(span.text, span.start_char, span.end_char, actor, 0, 2, 1)
+    tops = geo.toponyms(doc, None)
+    where = geo.locate(doc, draft_for(doc, "shelled", source=(mention,)), tops)
+    assert where is None or where.text != "Syria"
+
+
+# eval -------------------------------------------------------------------------------------------------
+def test_gold_file_offsets_are_exact():
+    n = 0
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        obj = json.loads(line)
+        for t in obj["toponyms"]:
+            assert obj["text"][t["start"]:t["end"]] == t["text"]
+            n += 1
+    assert n >= 60
+
+
+def test_geo_eval_task_runs(tmp_path):
+    import wirewatch.evaluate.geo  # noqa: F401  (registers the task)
+
+    report = TASKS["geo"](GOLD, None)
+    assert report.task == "geo"
+    assert report.metrics["toponyms"] >= 60
+    assert report.metrics["acc161"] >= 0.85
+    assert report.metrics["ner_f1"] >= 0.8
+    # a wrong gold coordinate must lower the score
+    bad = tmp_path / "bad.jsonl"
+    text = "Shelling hit Aleppo on Monday."
+    bad.write_text(json.dumps({"text": text, "toponyms": [
+        {"start": 13, "end": 19, "geonameid": 1, "lat": -33.9, "lon": 151.2}]}) + "\n", encoding="utf-8")
+    worse = TASKS["geo"](bad, None)
+    assert worse.metrics["acc161"] == 0.0 and worse.metrics["mean_error_km"] > 10000

@@ -1,0 +1,211 @@
+"""Toponym recognition: spaCy GPE/LOC/FAC entities, corrected and completed with the gazetteer.
+
+- entity spans are trimmed of a leading "the" and a trailing possessive ("Syria’s" -> "Syria");
+- known non-places the small model tags GPE (Daesh, ISIS, ...) are dropped;
+- demonyms and nationality adjectives ("Turkish") are not toponyms, but count as country evidence;
+- a name the model tags ORG/PERSON/NORP, or misses, is a toponym when the gazetteer knows it and the
+  context says place ("the town of X", "in X", "X province", or X tagged GPE/LOC elsewhere in the article).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from wirewatch.geo.gazetteer import Gazetteer, countries, normalize
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+OTHER_LABELS = frozenset({"ORG", "PERSON", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT"})
+NOT_PLACES = frozenset(normalize(n) for n in (
+    "Daesh", "Daish", "ISIS", "ISIL", "IS", "Islamic State", "Islamic State of Iraq and the Levant",
+    "Islamic State of Iraq and Syria", "al-Qaeda", "al Qaeda", "Al-Qaida", "al-Shabaab", "Boko Haram",
+    "Hezbollah", "Hamas", "Taliban", "al-Nusra", "Nusra Front", "Jabhat al-Nusra", "YPG", "PKK", "PYD",
+    "SDF", "NATO", "EU", "UN", "U.N.", "Kremlin", "White House", "Pentagon", "Downing Street",
+    "Capitol Hill", "Wall Street", "Hollywood", "Sunni", "Shia", "Shiite", "God", "Allah", "Twitter",
+    "Facebook", "Reuters", "AP", "AFP", "Interior", "Defence", "Defense", "State", "Congress", "Parliament",
+    "Senate", "Republican", "Democrat", "Brexit", "Internet", "Earth", "World",
+))
+PLACE_NOUNS = frozenset((
+    "town", "city", "village", "province", "region", "district", "county", "state", "capital", "port",
+    "governorate", "area", "suburb", "outskirts", "neighborhood", "neighbourhood", "enclave", "island",
+    "municipality", "hamlet", "settlement", "camp", "countryside", "border", "country", "republic",
+    "cities", "towns", "villages", "provinces", "regions", "districts", "states", "countries", "islands",
+))
+ADMIN_NOUNS = frozenset(("province", "provinces", "governorate", "region", "state", "county", "district",
+                         "oblast", "prefecture", "department", "canton", "emirate"))
+LOC_PREPS = frozenset(("in", "near", "at", "outside", "around", "across", "into", "inside", "to", "toward",
+                       "towards", "through", "throughout", "within", "from", "on", "between", "via",
+                       "off", "along", "over", "beyond", "of"))
+PROPN_PREPS = frozenset(("at", "from", "to", "into", "toward", "towards", "via"))
+_TRIM_HEAD = frozenset(("the", "The"))
+_POSSESSIVE = frozenset(("'s", "’s", "'", "’"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A recognised place-name span (token indices into the Doc)."""
+
+    start: int  # token index
+    end: int  # token index, exclusive
+    label: str  # spaCy label or "GAZ"
+
+    def text(self, doc: Doc) -> str:
+        return doc[self.start:self.end].text
+
+
+@dataclass(frozen=True)
+class Recognized:
+    """What recognition hands to resolution."""
+
+    spans: tuple[Candidate, ...]
+    demonym_countries: tuple[str, ...]  # alpha-3 of each demonym mention ("Turkish" -> TUR), in order
+
+
+def _demonyms() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for iso3, c in countries().items():
+        for d in c.get("demonyms", ()):
+            out.setdefault(normalize(d), iso3)
+    out.update({"american": "USA", "british": "GBR", "turkish": "TUR", "iraqi": "IRQ", "syrian": "SYR",
+                "russian": "RUS", "french": "FRA", "german": "DEU", "chinese": "CHN", "israeli": "ISR",
+                "palestinian": "PSE", "lebanese": "LBN", "libyan": "LBY", "egyptian": "EGY", "iranian": "IRN",
+                "afghan": "AFG", "pakistani": "PAK", "indian": "IND", "ukrainian": "UKR", "saudi": "SAU",
+                "yemeni": "YEM", "georgian": "GEO", "dutch": "NLD", "belgian": "BEL", "moroccan": "MAR",
+                "nigerian": "NGA", "kenyan": "KEN", "somali": "SOM", "sudanese": "SDN", "malian": "MLI",
+                "jordanian": "JOR", "qatari": "QAT", "emirati": "ARE", "kuwaiti": "KWT", "turk": "TUR",
+                "canadian": "CAN", "mexican": "MEX", "japanese": "JPN", "korean": "KOR", "spanish": "ESP",
+                "italian": "ITA", "greek": "GRC", "bulgarian": "BGR", "chechen": "RUS", "australian": "AUS"})
+    out.pop("", None)
+    return out
+
+
+_DEMONYMS: dict[str, str] | None = None
+
+
+def demonym_country(text: str) -> str | None:
+    """alpha-3 of a demonym/nationality adjective ("Turkish" -> "TUR"), else None."""
+    global _DEMONYMS
+    if _DEMONYMS is None:
+        _DEMONYMS = _demonyms()
+    key = normalize(text)
+    hit = _DEMONYMS.get(key)
+    if hit is None and key.endswith("s"):
+        hit = _DEMONYMS.get(key[:-1])
+    return hit
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].text in _TRIM_HEAD or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct
+                           or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _conjoined_with_place(doc: Doc, start: int, end: int, taken: set[int]) -> bool:
+    """"Aleppo and Homs": coordinated with a recognised place."""
+    root = doc[start:end].root
+    if root.dep_ == "conj" and root.head.i in taken:
+        return True
+    return any(child.dep_ == "conj" and child.i in taken for child in root.children)
+
+
+def place_context(doc: Doc, start: int, end: int, preps: frozenset[str] | None = None) -> bool:
+    """True when the words around tokens [start, end) say they name a place."""
+    if preps and start >= 1 and doc[start - 1].lower_ in preps:
+        return True
+    if start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in PLACE_NOUNS:
+        return True
+    if start >= 1 and doc[start - 1].lower_ in ("in", "near", "outside", "around", "across", "inside"):
+        return True
+    if end < len(doc) and doc[end].lower_ in ADMIN_NOUNS | {"city", "town", "village"}:
+        return True
+    return start >= 1 and doc[start - 1].lower_ in PLACE_NOUNS
+
+
+def prominent(gazetteer: Gazetteer, text: str, min_population: int = 100_000) -> bool:
+    """A name whose main reading is a well-known place: a country, a province or a big city."""
+    entries = gazetteer.entries(text)
+    if not entries or not text[:1].isupper():
+        return False
+    top = entries[0]
+    if not top.primary and top.place.resolution == "city":
+        return False
+    return top.place.resolution in ("country", "admin1") or top.place.population >= min_population
+
+
+def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
+    """Find place-name spans and demonym country evidence in a parsed document."""
+    spans: list[Candidate] = []
+    demonyms: list[str] = []
+    taken: set[int] = set()
+    place_names: set[str] = set()
+    pending: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ in PLACE_LABELS:
+            s, e = _trim(doc, ent.start, ent.end)
+            if s < e:
+                place_names.add(normalize(doc[s:e].text))
+    for ent in doc.ents:
+        s, e = _trim(doc, ent.start, ent.end)
+        if s >= e:
+            continue
+        text = doc[s:e].text
+        key = normalize(text)
+        iso = demonym_country(text)
+        if iso and (ent.label_ == "NORP" or not gazetteer.has(text)):
+            demonyms.append(iso)
+            continue
+        if key in NOT_PLACES:
+            continue
+        if ent.label_ in PLACE_LABELS:
+            if ent.label_ == "GPE" and e - s == 1 and demonym_country(text) and not gazetteer.has(text):
+                continue
+            spans.append(Candidate(s, e, ent.label_))
+            taken.update(range(s, e))
+        elif ent.label_ in OTHER_LABELS:
+            pending.append(ent)
+    for ent in pending:
+        s, e = _trim(doc, ent.start, ent.end)
+        text = doc[s:e].text
+        key = normalize(text)
+        if not gazetteer.has(text):
+            continue
+        if text.isupper() and len(text) <= 5 and key not in place_names:
+            continue  # acronyms tagged ORG (MİT, PKK) are organisations
+        single = e - s == 1
+        if (key in place_names or place_context(doc, s, e) or _conjoined_with_place(doc, s, e, taken)
+                or (ent.label_ != "PERSON" and prominent(gazetteer, text))
+                or (single and not doc[s].dep_.startswith("nsubj") and prominent(gazetteer, text, 500_000))):
+            spans.append(Candidate(s, e, "GAZ"))
+            taken.update(range(s, e))
+    spans.extend(_missed(doc, gazetteer, taken, place_names))
+    spans.sort(key=lambda c: c.start)
+    return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[str]) -> list[Candidate]:
+    """Proper-noun runs outside any entity that the gazetteer knows and the context marks as places."""
+    out: list[Candidate] = []
+    i, n = 0, len(doc)
+    while i < n:
+        tok: Token = doc[i]
+        if tok.ent_type_ or i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            i += 1
+            continue
+        j = i
+        while j < n and j - i < 4 and doc[j].pos_ == "PROPN" and not doc[j].ent_type_ and j not in taken:
+            j += 1
+        for e in range(j, i, -1):
+            text = doc[i:e].text
+            key = normalize(text)
+            if key in NOT_PLACES or not gazetteer.has(text):
+                continue
+            if (key in place_names or place_context(doc, i, e, PROPN_PREPS) or prominent(gazetteer, text)
+                    or _conjoined_with_place(doc, i, e, taken)):
+                out.append(Candidate(i, e, "GAZ"))
+                break
+        i = j
+    return out

@@ -1,0 +1,208 @@
+"""Toponym resolution: pick the GeoNames entry each place name refers to, using the article as context.
+
+Score of a candidate = prior (feature type, population, main vs alternate name)
+  + article country evidence (countries named, demonyms, countries of unambiguous places)
+  + admin evidence (an admin1 named in the article contains the candidate; other places in the same admin1)
+  + local cues: "Paris, Texas" (the next name contains it), "Syria’s town of X" (possessive country),
+    "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (city level)
+  - namesake penalty: a province named like its own capital ("Aleppo") is the city unless "province" is said.
+One sense per discourse: every mention of the same name shares the answer unless a local cue disagrees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from wirewatch.geo.gazetteer import Entry, Gazetteer, normalize, prior
+from wirewatch.geo.recognize import ADMIN_NOUNS, Candidate, Recognized, demonym_country
+from wirewatch.records import Toponym
+
+MAX_CANDIDATES = 40
+CONTINENT_ADJECTIVES = {"african": "Africa", "european": "Europe", "asian": "Asia", "american": "America",
+                        "latin american": "Latin America", "middle eastern": "Middle East"}
+CITY_NOUNS = frozenset(("city", "town", "village", "cities", "towns", "villages", "capital", "port",
+                        "hamlet", "suburb", "outskirts"))
+
+
+@dataclass
+class _Mention:
+    cand: Candidate
+    key: str
+    entries: list[Entry]
+    local: list[float]
+
+
+def _local_cues(doc: Doc, c: Candidate, entries: list[Entry],
+                mentions_at: dict[int, list[Entry]]) -> list[float]:
+    """Per-candidate bonus from the words right around one mention."""
+    bonus = [0.0] * len(entries)
+    s, e = c.start, c.end
+    sent_start = doc[s].sent.start
+    # "Paris, Texas" / "Tripoli, Lebanon": the following name contains it
+    if e + 1 < len(doc) and doc[e].text == ",":
+        nxt = mentions_at.get(e + 1)
+        if nxt:
+            containers = {(x.alpha2, x.admin1_code if x.place.resolution == "admin1" else "")
+                          for x in nxt if x.place.resolution in ("country", "admin1")}
+            for i, x in enumerate(entries):
+                for a2, a1 in containers:
+                    if x.alpha2 == a2 and (not a1 or x.admin1_code == a1) and x.place.resolution != "country":
+                        bonus[i] += 8.0 if a1 else 6.0
+                        break
+    # "Atlanta, Georgia": the container of the name just before
+    if s >= 2 and doc[s - 1].text == ",":
+        prev = mentions_at.get(s - 2)
+        if prev:
+            inner = {(x.alpha2, x.admin1_code) for x in prev[:5] if x.place.resolution in ("city", "admin2")}
+            for i, x in enumerate(entries):
+                r = x.place.resolution
+                if any(a2 == x.alpha2 and (r == "country" or (r == "admin1" and a1 == x.admin1_code))
+                       for a2, a1 in inner):
+                    bonus[i] += 8.0
+    window = doc[max(sent_start, s - 6):s]
+    for tok in window:
+        # "Syria’s border town of Kobani": a possessive country before it
+        prev = mentions_at.get(tok.i)
+        if prev and tok.i + 1 < len(doc) and doc[tok.i + 1].text in ("'s", "’s", "’", "'"):
+            countries = {x.alpha2 for x in prev[:3] if x.place.resolution in ("country", "admin1")}
+            for i, x in enumerate(entries):
+                if x.alpha2 in countries and x.place.resolution != "country":
+                    bonus[i] += 4.0
+        # "the Turkish cities of Ankara": a demonym just before
+        iso = demonym_country(tok.text) if tok.text[:1].isupper() and tok.ent_type_ not in ("GPE",) else None
+        if iso:
+            for i, x in enumerate(entries):
+                if x.place.country == iso:
+                    bonus[i] += 3.0
+    before = doc[s - 1].lower_ if s >= 1 else ""
+    before2 = doc[s - 2].lower_ if s >= 2 else ""
+    after = doc[e].lower_ if e < len(doc) else ""
+    admin_cue = after in ADMIN_NOUNS or (before == "of" and before2 in ADMIN_NOUNS)
+    city_cue = after in CITY_NOUNS or (before == "of" and before2 in CITY_NOUNS) or before2 in CITY_NOUNS
+    for i, x in enumerate(entries):
+        r = x.place.resolution
+        if admin_cue and r in ("admin1", "admin2"):
+            bonus[i] += 8.0
+        if city_cue and r == "city":
+            bonus[i] += 2.5
+    return bonus
+
+
+def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
+    """Resolve recognised spans to places; unknown names get ``place=None``."""
+    mentions: list[_Mention] = []
+    mentions_at: dict[int, list[Entry]] = {}
+    for c in rec.spans:
+        text = c.text(doc)
+        entries = gazetteer.entries(text)[:MAX_CANDIDATES]
+        if not entries:
+            entries = _fallback_entries(gazetteer, text)
+        mentions.append(_Mention(c, normalize(text), entries, []))
+        if entries:
+            for t in range(c.start, c.end):
+                mentions_at[t] = entries
+    for m in mentions:
+        m.local = _local_cues(doc, m.cand, m.entries, mentions_at) if m.entries else []
+
+    # first pass: country / admin1 evidence from the most plausible reading of each name (per name, so
+    # that a name is not its own evidence)
+    base_country: Counter[str] = Counter(rec.demonym_countries)
+    ev_by_key: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    for m in mentions:
+        if not m.entries:
+            continue
+        best = max(range(len(m.entries)), key=lambda i: prior(m.entries[i]) + m.local[i])
+        x = m.entries[best]
+        cev, aev = ev_by_key.setdefault(m.key, (Counter(), Counter()))
+        if x.place.country:
+            cev[x.place.country] += 1.0 if x.place.resolution in ("country", "admin1") else 0.6
+        if x.place.resolution in ("admin1", "admin2"):
+            aev[x.admin1_code] += 1.0
+        elif x.place.resolution == "city" and x.admin1_code:
+            aev[x.admin1_code] += 0.5
+    all_country: Counter[str] = Counter(base_country)
+    all_admin: Counter[str] = Counter()
+    for cev, aev in ev_by_key.values():
+        all_country.update(cev)
+        all_admin.update(aev)
+
+    # one sense per discourse: sum local cues over the mentions of a name
+    by_key: dict[str, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        by_key[m.key].append(m)
+    chosen: dict[int, tuple[int, float]] = {}
+    for group in by_key.values():
+        entries = group[0].entries
+        if not entries:
+            continue
+        shared = [0.0] * len(entries)
+        for m in group:
+            for i, b in enumerate(m.local):
+                shared[i] = max(shared[i], b)
+        own = ev_by_key.get(group[0].key)
+        country_ev, admin_ev = Counter(all_country), Counter(all_admin)
+        if own:
+            country_ev.subtract(own[0])
+            admin_ev.subtract(own[1])
+        total = sum(v for v in country_ev.values() if v > 0) or 1.0
+        base = [_global(x, country_ev, admin_ev, total, entries) for x in entries]
+        for m in group:
+            scores = [base[i] + max(m.local[i], 0.5 * shared[i]) for i in range(len(entries))]
+            order = sorted(range(len(entries)), key=lambda i: -scores[i])
+            margin = scores[order[0]] - scores[order[1]] if len(order) > 1 else 5.0
+            chosen[id(m)] = (order[0], 1.0 / (1.0 + math.exp(-margin)))
+
+    out: list[Toponym] = []
+    for m in mentions:
+        span = doc[m.cand.start:m.cand.end]
+        pick = chosen.get(id(m))
+        place = m.entries[pick[0]].place if pick else None
+        out.append(Toponym(text=span.text, start=span.start_char, end=span.end_char, place=place,
+                           token_start=m.cand.start, token_end=m.cand.end,
+                           score=round(pick[1], 4) if pick else 0.0))
+    return out
+
+
+def _fallback_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
+    """For a span the gazetteer lacks: a demonym's country ("Turkish" -> Turkey), or the name without a
+    trailing admin/place noun ("Aleppo province" -> Aleppo)."""
+    continent = CONTINENT_ADJECTIVES.get(text.lower().rstrip("s"))
+    if continent:
+        return gazetteer.entries(continent)[:1]
+    iso = demonym_country(text)
+    if iso:
+        from wirewatch.geo.gazetteer import countries
+
+        name = countries().get(iso, {}).get("name")
+        if name:
+            return [x for x in gazetteer.entries(name) if x.place.resolution == "country"][:1]
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in ADMIN_NOUNS | CITY_NOUNS:
+        return gazetteer.entries(" ".join(words[:-1]))[:MAX_CANDIDATES]
+    if len(words) > 2 and words[0].lower() in ADMIN_NOUNS | CITY_NOUNS and words[1].lower() == "of":
+        return gazetteer.entries(" ".join(words[2:]))[:MAX_CANDIDATES]
+    return []
+
+
+def _global(x: Entry, country_ev: Counter[str], admin_ev: Counter[str], total: float,
+            entries: list[Entry]) -> float:
+    score = prior(x)
+    n = country_ev.get(x.place.country or "", 0.0)
+    if n > 0.01:
+        score += 1.0 + 3.0 * n / total
+    if x.place.resolution in ("city", "admin2") and admin_ev.get(x.admin1_code, 0) > 0.01:
+        score += 1.0 + 0.5 * min(admin_ev[x.admin1_code], 3)
+    if x.place.resolution in ("admin1", "admin2"):
+        # a province named like its capital city ("Aleppo", "Ankara"): the city, unless cued
+        for y in entries:
+            if (y.place.resolution == "city" and (y.primary or y.place.name == x.place.name)
+                    and y.place.population >= 1000
+                    and (y.admin1_code == x.admin1_code
+                         or (y.alpha2 == x.alpha2 and y.place.population >= 0.1 * x.place.population))):
+                score -= 6.0
+                break
+    return score
