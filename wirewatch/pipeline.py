@@ -26,7 +26,7 @@ class Pipeline:
 
         self.model = model_name(model)
         self.nlp = load_nlp(self.model)
-        self.actors = ActorResolver()
+        self.actors = ActorResolver(nlp=self.nlp)
         self.events = EventExtractor()
         self.geo = Geoparser()
         self.time = TimeTagger()

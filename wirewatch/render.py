@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -79,11 +80,11 @@ def print_report(report: TaskReport) -> None:
     for key, value in report.metrics.items():
         out.print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
     for table in report.tables:
-        rich_table = RichTable(title=table.title)
+        rich_table = RichTable(title=escape(table.title))
         for col in table.columns:
-            rich_table.add_column(str(col))
+            rich_table.add_column(escape(str(col)))
         for row in table.rows:
-            rich_table.add_row(*[str(c) for c in row])
+            rich_table.add_row(*[escape(str(c)) for c in row])
         out.print(rich_table)
     for note in report.notes:
         out.print(f"note: {note}")
