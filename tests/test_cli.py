@@ -9,9 +9,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import EXAMPLES
 from helpers import synthetic_news, write_jsonl
+
 from wirewatch.cli import cli
 
 KOBANI = str(EXAMPLES / "kobani-warning.txt")

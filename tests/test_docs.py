@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
+
 from wirewatch.cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,13 +6,12 @@ import json
 from datetime import date
 
 import pytest
+from conftest import EXAMPLES
 
 from wirewatch.errors import InputError
 from wirewatch.ingest import article_id, canonical_url, read_articles
 from wirewatch.ingest.dedupe import NearDuplicateIndex, from_bytes, minhash, to_bytes
 from wirewatch.records import Article
-
-from conftest import EXAMPLES
 
 
 def split(items):

@@ -9,9 +9,9 @@ import sys
 import time
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
 from helpers import synthetic_news, write_jsonl
+
 from wirewatch.ingest.runner import ingest
 from wirewatch.query import EventFilter
 from wirewatch.store import Store

@@ -112,7 +112,8 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def cli(verbose: bool) -> None:
     """wirewatch: news articles to coded events — who did what to whom, where, when, and according to
     whom, with the text span behind every field."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
 
 
 @cli.command()
@@ -169,7 +170,10 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
 @handle_errors
 def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
            quiet: bool) -> None:
-    """Add articles (files, folders, feeds, - for stdin) to the database; the same article twice adds nothing."""
+    """Add articles (files, folders, feeds, - for stdin) to the database.
+
+    The same article twice adds nothing; near-duplicates are linked, not processed twice.
+    """
     from wirewatch.ingest.runner import ingest as run_ingest
     from wirewatch.pipeline import Pipeline
     from wirewatch.render import ingest_progress, print_summary
@@ -280,7 +284,8 @@ def bench(n: int, corpus: Path | None, as_json: bool, model: str | None) -> None
 @handle_errors
 def serve(db: str | None, host: str, port: int, token: str | None, get_path: str | None) -> None:
     """REST API + web UI (map, timeline, filters, evidence)."""
-    from wirewatch.api import create_app, serve as run_server
+    from wirewatch.api import create_app
+    from wirewatch.api import serve as run_server
 
     url = db_url(db)
     if get_path:

@@ -17,6 +17,7 @@ from wirewatch import __version__
 from wirewatch.errors import UserError
 
 FORMATS = ("jsonl", "csv", "geojson", "parquet", "plover")
+_PLOVER_RESOLUTION = {"country": 1, "admin1": 2, "admin2": 3, "city": 4, "sub-city": 5}
 _NUMERIC = {
     "sentence_index": "int32", "trigger_start": "int32", "trigger_end": "int32", "geonameid": "int64",
     "lat": "float64", "lon": "float64", "confidence": "float64",
@@ -117,8 +118,7 @@ def plover_record(rec: dict[str, Any], article_text: str | None = None) -> dict[
             "geonameid": loc.get("geonameid"), "lat": loc.get("lat"), "lon": loc.get("lon"),
             "province": loc.get("admin1"), "country_code": loc.get("country"),
             "feature_code": loc.get("feature_code"),
-            "resolution": {"country": 1, "admin1": 2, "admin2": 3, "city": 4, "sub-city": 5}.get(
-                loc.get("resolution") or "", None),
+            "resolution": _PLOVER_RESOLUTION.get(loc.get("resolution") or ""),
         }
     return out
 

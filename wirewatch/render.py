@@ -92,7 +92,8 @@ def print_report(report: TaskReport) -> None:
 
 def print_bench(result: dict[str, Any]) -> None:
     """The bench table: bare parse vs full pipeline."""
-    table = RichTable(title=f"{result['articles']} articles, {result['words']} words, model {result['model']}")
+    title = f"{result['articles']} articles, {result['words']} words, model {result['model']}"
+    table = RichTable(title=title)
     for col in ("run", "seconds", "articles/s", "words/s", "peak RSS MB"):
         table.add_column(col)
     for name in ("spacy", "pipeline"):

@@ -10,7 +10,9 @@ Gold (SPEC): JSONL ``{"text", "toponyms": [{"start", "end", "geonameid", "lat", 
   recognised toponyms that overlap a gold one, divided by all gold toponyms.
 
 ``python -m wirewatch.evaluate.geo convert CORPUS.xml OUT.jsonl --corpus NAME [--limit N]`` converts the
-XML format Gritta et al. use for LGL, GeoWebNews and TR-News (``<article><text>`` + ``<toponyms>``).
+XML formats of the public geoparsing corpora Gritta et al. distribute: LGL and TR-News (``<toponym>`` +
+``<gaztag>``), GeoWebNews (``<extractedName>``/``<type>``/``<geonamesID>``) and GeoVirus (``<location>``).
+See docs/geo-eval.md for the corpora, licences and published numbers.
 """
 
 from __future__ import annotations
@@ -34,32 +36,42 @@ class _Tally:
     """Counts for one corpus."""
 
     def __init__(self) -> None:
-        self.gold = 0
+        self.spans = 0  # gold toponym spans (recognition)
+        self.names = 0  # ... that are not nationality adjectives ("Turkish")
+        self.gold = 0  # gold toponyms with coordinates (resolution)
+        self.with_id = 0  # ... that also have a GeoNames id
         self.acc = 0
         self.exact = 0
         self.errors: list[float] = []
         self.pred = 0
         self.tp_strict = 0
         self.tp_overlap_gold = 0
+        self.tp_overlap_names = 0
         self.tp_overlap_pred = 0
         self.e2e_acc = 0
 
-    def metrics(self) -> dict[str, float]:
+    def metrics(self) -> dict[str, float | None]:
         g = self.gold or 1
-        p_s, r_s, f_s = prf(self.tp_strict, self.pred - self.tp_strict, self.gold - self.tp_strict)
+        p_s, r_s, f_s = prf(self.tp_strict, self.pred - self.tp_strict, self.spans - self.tp_strict)
         p_o = self.tp_overlap_pred / self.pred if self.pred else 0.0
-        r_o = self.tp_overlap_gold / self.gold if self.gold else 0.0
+        r_o = self.tp_overlap_gold / self.spans if self.spans else 0.0
         f_o = 2 * p_o * r_o / (p_o + r_o) if p_o + r_o else 0.0
         return {
             "toponyms": float(self.gold),
+            "gold_spans": float(self.spans),
             "acc161": self.acc / g,
-            "exact_geonameid": self.exact / g,
+            "exact_geonameid": self.exact / self.with_id if self.with_id else None,
             "mean_error_km": statistics.fmean(self.errors) if self.errors else 0.0,
             "median_error_km": statistics.median(self.errors) if self.errors else 0.0,
             "ner_precision": p_s, "ner_recall": r_s, "ner_f1": f_s,
             "ner_overlap_precision": p_o, "ner_overlap_recall": r_o, "ner_overlap_f1": f_o,
+            "ner_overlap_recall_names": self.tp_overlap_names / self.names if self.names else 0.0,
             "e2e_acc161": self.e2e_acc / g,
         }
+
+
+def _r(x: float | None) -> float:
+    return round(x or 0.0, 3)
 
 
 def _error_km(place: Any, gold: dict[str, Any]) -> float:
@@ -88,11 +100,14 @@ def evaluate_geo(gold_path: Path, pipeline: Any = None) -> TaskReport:
         for t in obj.get("toponyms", []):
             if not {"start", "end"} <= t.keys():
                 raise UserError(f"{gold_path}:{number}: each toponym needs start and end")
+    from wirewatch.geo.recognize import demonym_country
+
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     texts = [obj["text"] for _, obj in lines]
     for (_, obj), doc in zip(lines, nlp.pipe(texts), strict=True):
         tally = tallies[obj.get("corpus", "all")]
-        gold = [t for t in obj.get("toponyms", []) if t.get("lat") is not None or t.get("geonameid")]
+        spans = obj.get("toponyms", [])
+        gold = [t for t in spans if t.get("lat") is not None]
         resolved = geo.resolve_spans(doc, [(int(t["start"]), int(t["end"])) for t in gold])
         for t, top in zip(gold, resolved, strict=True):
             place = top.place if top is not None else None
@@ -100,18 +115,25 @@ def evaluate_geo(gold_path: Path, pipeline: Any = None) -> TaskReport:
             tally.gold += 1
             tally.errors.append(err)
             tally.acc += err <= ACC_KM
-            tally.exact += bool(place and t.get("geonameid") and place.geonameid == int(t["geonameid"]))
+            if t.get("geonameid"):
+                tally.with_id += 1
+                tally.exact += bool(place and place.geonameid == int(t["geonameid"]))
         predicted = geo.toponyms(doc, None)
         tally.pred += len(predicted)
-        gold_spans = {(int(t["start"]), int(t["end"])) for t in gold}
+        tally.spans += len(spans)
+        gold_spans = {(int(t["start"]), int(t["end"])) for t in spans}
         tally.tp_strict += sum((p.start, p.end) in gold_spans for p in predicted)
-        tally.tp_overlap_pred += sum(any(p.start < int(t["end"]) and int(t["start"]) < p.end for t in gold)
+        tally.tp_overlap_pred += sum(any(p.start < int(t["end"]) and int(t["start"]) < p.end for t in spans)
                                      for p in predicted)
-        for t in gold:
+        for t in spans:
             hits = [p for p in predicted if p.start < int(t["end"]) and int(t["start"]) < p.end]
+            name = not demonym_country(obj["text"][int(t["start"]):int(t["end"])])
+            tally.names += name
             if hits:
                 tally.tp_overlap_gold += 1
-                tally.e2e_acc += _error_km(hits[0].place, t) <= ACC_KM
+                tally.tp_overlap_names += name
+                if t.get("lat") is not None:
+                    tally.e2e_acc += _error_km(hits[0].place, t) <= ACC_KM
     total = _Tally()
     for t in tallies.values():
         for k, v in vars(t).items():
@@ -119,50 +141,118 @@ def evaluate_geo(gold_path: Path, pipeline: Any = None) -> TaskReport:
                 getattr(total, k).extend(v)
             else:
                 setattr(total, k, getattr(total, k) + v)
-    metrics = total.metrics()
+    metrics = {k: v for k, v in total.metrics().items() if v is not None}
     rows = []
     for name in sorted(tallies):
         m = tallies[name].metrics()
-        rows.append((name, int(m["toponyms"]), round(m["acc161"], 3), round(m["exact_geonameid"], 3),
-                     round(m["mean_error_km"], 1), round(m["median_error_km"], 1),
-                     round(m["ner_precision"], 3),
-                     round(m["ner_recall"], 3), round(m["ner_f1"], 3), round(m["ner_overlap_f1"], 3),
-                     round(m["e2e_acc161"], 3)))
-    table = Table("geo: gold spans (acc161, exact, error km) and end to end (NER P/R/F1, e2e acc161)",
-                  ("corpus", "toponyms", "acc161", "exact_id", "mean_km", "median_km", "ner_p", "ner_r",
-                   "ner_f1", "ner_overlap_f1", "e2e_acc161"), tuple(rows))
-    notes = ("acc161/exact/error: gold spans resolved with article context; unresolved = 20,038 km",
-             "e2e_acc161: recognised toponyms overlapping a gold span and within 161 km, over all gold",
-             "Mordecai3 published acc@161: LGL 0.827, GWN 0.941, TR-News 0.873")
+        exact = m["exact_geonameid"]
+        rows.append((name, int(m["toponyms"]), _r(m["acc161"]), "-" if exact is None else _r(exact),
+                     round(m["mean_error_km"] or 0.0, 1), round(m["median_error_km"] or 0.0, 1),
+                     int(m["gold_spans"]), _r(m["ner_precision"]), _r(m["ner_recall"]), _r(m["ner_f1"]),
+                     _r(m["ner_overlap_f1"]), _r(m["ner_overlap_recall_names"]), _r(m["e2e_acc161"])))
+    table = Table("geo: resolution of gold spans (acc161, exact id, error km) and end to end (recognition "
+                  "P/R/F1, e2e acc161)",
+                  ("corpus", "toponyms", "acc161", "exact_id", "mean_km", "median_km", "spans", "ner_p",
+                   "ner_r", "ner_f1", "ovl_f1", "ovl_r_names", "e2e_acc161"), tuple(rows))
+    notes = ("toponyms: gold toponyms with coordinates (resolution); spans: all gold spans (recognition)",
+             "acc161/exact/error: gold spans resolved with article context; unresolved = 20,038 km; "
+             "exact_id only over gold with a GeoNames id",
+             "ner_*: exact offsets; ovl_*: overlap; ovl_r_names: overlap recall without nationality "
+             "adjectives (wirewatch counts \"Turkish\" as country evidence, not as a toponym)",
+             "e2e_acc161: recognised toponyms overlapping a gold span and within 161 km, over toponyms",
+             "Mordecai3 published acc@161: LGL 0.827, GWN 0.941, TR-News 0.873 (see docs/geo-eval.md)")
     return TaskReport("geo", str(gold_path), metrics, (table,), notes)
 
 
-def convert_gritta_xml(path: Path, corpus: str, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Yield gold lines from an LGL / GeoWebNews / TR-News XML file (Gritta et al.'s format)."""
+# corpus converters ----------------------------------------------------------------------------------------
+GWN_SKIP_TYPES = frozenset({"Literal_Expression", "Non_Lit_Expression", "Non_Toponym", "Homonym", "Demonym"})
+
+
+def _num(el: ET.Element | None, *tags: str) -> float | None:
+    for tag in tags:
+        v = el.findtext(tag) if el is not None else None
+        if v is not None and v.strip():
+            return float(v)
+    return None
+
+
+def _align(text: str, start: int, end: int, name: str | None) -> tuple[int, int] | None:
+    """The gold span, verified against the text: as given, or shifted by one character (GeoVirus counts
+    from 1); None when neither matches (such toponyms are skipped, never guessed)."""
+    if not name or text[start:end] == name:
+        return (start, end) if 0 <= start < end <= len(text) else None
+    for shift in (-1, 1):
+        if text[start + shift:end + shift] == name:
+            return start + shift, end + shift
+    return None
+
+
+def _toponym(text: str, el: ET.Element, stats: dict[str, int]) -> dict[str, Any] | None:
+    """One gold toponym from a ``<toponym>`` (LGL, TR-News, GeoWebNews) or ``<location>`` (GeoVirus)."""
+    gaz = el.find("gaztag")
+    if gaz is not None:  # LGL / TR-News: <phrase> + <gaztag geonameid><lat><lon>
+        name, gid = el.findtext("phrase"), gaz.get("geonameid")
+        lat, lon = _num(gaz, "lat"), _num(gaz, "lon")
+    elif el.find("extractedName") is not None:  # GeoWebNews
+        kind = (el.findtext("type") or "").strip()
+        gid = (el.findtext("geonamesID") or "").strip()
+        if kind in GWN_SKIP_TYPES:
+            stats["skipped_type"] += 1
+            return None  # common-noun expressions ("the city"), non-toponyms, homonyms, demonym nouns
+        name, lat, lon = el.findtext("extractedName"), _num(el, "latitude"), _num(el, "longitude")
+        if not gid:
+            lat = lon = None  # a street/building point without a GeoNames id: recognition only
+    else:  # GeoVirus (<name>, <lat>, <lon>, Wikipedia <page>) or LGL without <gaztag>
+        name, gid = el.findtext("name") or el.findtext("phrase"), None
+        lat, lon = _num(el, "lat"), _num(el, "lon")
+    start, end = el.findtext("start"), el.findtext("end")
+    if start is None or end is None:
+        stats["offset_mismatch"] += 1
+        return None
+    span = _align(text, int(start), int(end), name)
+    if span is None:
+        stats["offset_mismatch"] += 1
+        return None
+    stats["kept"] += 1
+    if lat is None or lon is None:
+        stats["no_coordinates"] += 1  # kept for recognition, not scored for resolution
+        lat = lon = None
+    return {"start": span[0], "end": span[1], "geonameid": int(gid) if gid and gid.isdigit() else None,
+            "lat": lat, "lon": lon, "text": text[span[0]:span[1]]}
+
+
+def convert_corpus_xml(path: Path, corpus: str, limit: int | None = None,
+                       stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield geo gold lines from a geoparsing corpus in Gritta et al.'s XML formats: LGL and TR-News
+    (``<toponym>`` with ``<gaztag>``), GeoWebNews (``<extractedName>``, ``<type>``, ``<geonamesID>``;
+    expression and non-toponym types are skipped, points without a GeoNames id kept for recognition only)
+    and GeoVirus (``<location>`` with 1-based offsets, fixed here). Toponyms without coordinates keep
+    ``lat``/``lon`` None (recognition only). Every kept span satisfies ``text[start:end] == name``."""
+    stats = stats if stats is not None else defaultdict(int)
+    for key in ("articles", "kept", "no_coordinates", "offset_mismatch", "skipped_type"):
+        stats.setdefault(key, 0)
     root = ET.parse(path).getroot()
     n = 0
     for art in root.iter("article"):
-        text_el = art.find("text")
-        if text_el is None or not text_el.text:
+        text = art.findtext("text")
+        if not text:
             continue
-        text = text_el.text
-        tops = []
-        for tp in art.iter("toponym"):
-            start, end = tp.findtext("start"), tp.findtext("end")
-            gaz = tp.find("gaztag")
-            if start is None or end is None or gaz is None or gaz.findtext("lat") is None:
-                continue
-            s, e = int(start), int(end)
-            if text[s:e] != (tp.findtext("phrase") or text[s:e]):
-                continue  # offsets that do not match the text are skipped, not guessed
-            tops.append({"start": s, "end": e, "geonameid": int(gaz.get("geonameid") or 0) or None,
-                         "lat": float(gaz.findtext("lat") or 0), "lon": float(gaz.findtext("lon") or 0)})
-        if tops:
-            tops.sort(key=lambda t: t["start"])
-            yield {"text": text, "corpus": corpus, "toponyms": tops}
-            n += len(tops)
+        tops = [t for el in art.iter() if el.tag in ("toponym", "location")
+                if (t := _toponym(text, el, stats)) is not None]
+        if not tops:
+            continue
+        tops.sort(key=lambda t: (t["start"], t["end"]))
+        line: dict[str, Any] = {"text": text, "corpus": corpus, "toponyms": tops}
+        source = art.findtext("source") or art.findtext("url")
+        if source and source.strip():
+            line["source"] = source.strip()
+        stats["articles"] += 1
+        yield line
+        n += len(tops)
         if limit and n >= limit:
             break
+
+
 
 
 def main(argv: list[str]) -> int:
@@ -172,15 +262,20 @@ def main(argv: list[str]) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m wirewatch.evaluate.geo")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("convert", help="Gritta-format XML corpus -> geo gold JSONL")
+    c = sub.add_parser("convert", help="LGL / TR-News / GeoWebNews / GeoVirus XML -> geo gold JSONL")
     c.add_argument("xml", type=Path)
     c.add_argument("out", type=Path)
     c.add_argument("--corpus", required=True)
     c.add_argument("--limit", type=int, default=None, help="stop after about N toponyms")
     args = ap.parse_args(argv)
+    stats: dict[str, int] = defaultdict(int)
     with args.out.open("w", encoding="utf-8") as f:
-        for line in convert_gritta_xml(args.xml, args.corpus, args.limit):
+        for line in convert_corpus_xml(args.xml, args.corpus, args.limit, stats):
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(f"{args.out}: {stats['articles']} articles, {stats['kept']} toponyms "
+          f"({stats['no_coordinates']} without coordinates: recognition only); skipped: "
+          f"{stats['offset_mismatch']} offset mismatches, {stats['skipped_type']} GeoWebNews "
+          "expression/non-toponym annotations", file=sys.stderr)
     return 0
 
 

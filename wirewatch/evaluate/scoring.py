@@ -127,7 +127,9 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def confusion_table(pairs: Iterable[tuple[str, str]], title: str = "confusion (rows gold, cols predicted)") -> Table:
+def confusion_table(
+    pairs: Iterable[tuple[str, str]], title: str = "confusion (rows gold, cols predicted)"
+) -> Table:
     """A confusion table from (gold, predicted) pairs; use "-" for a missing side."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     labels: set[str] = set()

@@ -65,6 +65,7 @@ class Geoparser:
                 where.append(None)
                 continue
             where.append(len(cands))
-            cands.append(Candidate(span.start, span.end, "GOLD"))
+            name = doc.text[start:end]
+            cands.append(Candidate(span.start, span.end, "GOLD", None if name == span.text else name))
         resolved = resolve(doc, Recognized(tuple(cands), rec.demonym_countries), self.gazetteer)
         return [resolved[i] if i is not None else None for i in where]

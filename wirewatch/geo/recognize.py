@@ -49,9 +49,10 @@ class Candidate:
     start: int  # token index
     end: int  # token index, exclusive
     label: str  # spaCy label or "GAZ"
+    name: str | None = None  # the name to look up when it is not the tokens' text ("U.S." in "U.S.-led")
 
     def text(self, doc: Doc) -> str:
-        return doc[self.start:self.end].text
+        return self.name if self.name is not None else doc[self.start:self.end].text
 
 
 @dataclass(frozen=True)

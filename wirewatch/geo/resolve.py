@@ -24,6 +24,15 @@ from wirewatch.records import Toponym
 MAX_CANDIDATES = 40
 CONTINENT_ADJECTIVES = {"african": "Africa", "european": "Europe", "asian": "Asia", "american": "America",
                         "latin american": "Latin America", "middle eastern": "Middle East"}
+PLURAL_ADMIN_NOUNS = frozenset(("counties", "provinces", "states", "districts", "regions", "governorates",
+                                "prefectures", "oblasts", "departments", "parishes", "cantons"))
+# coherence: weight and cap of the bonus for a reading inside an admin1 where other names of the article
+# can also lie (each other name weighted by 1/sqrt(number of admin1 units its readings span))
+COHERENCE_WEIGHT = 1.5
+COHERENCE_CAP = 2.5
+NAMED_ADMIN1 = 1.0  # extra support for an admin1 the article names ("Minnesota")
+COHERENCE_POWER = 0.5
+NONPRIMARY_COHERENCE = 0.3  # share of the bonus for a reading by alternate name ("Washington" County)
 CITY_NOUNS = frozenset(("city", "town", "village", "cities", "towns", "villages", "capital", "port",
                         "hamlet", "suburb", "outskirts"))
 
@@ -36,8 +45,22 @@ class _Mention:
     local: list[float]
 
 
-def _local_cues(doc: Doc, c: Candidate, entries: list[Entry],
-                mentions_at: dict[int, list[Entry]]) -> list[float]:
+def _listed_before_admin_noun(doc: Doc, mentions_at: dict[int, list[Entry]]) -> set[int]:
+    """Tokens of the names listed before a plural admin noun: "in Becker, Clay and Wilkin counties"."""
+    out: set[int] = set()
+    for tok in doc:
+        if tok.lower_ not in PLURAL_ADMIN_NOUNS:
+            continue
+        i = tok.i - 1
+        while i >= 0 and (i in mentions_at or doc[i].text in (",", "and", "or", "&")):
+            if i in mentions_at:
+                out.add(i)
+            i -= 1
+    return out
+
+
+def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[int, list[Entry]],
+                listed: frozenset[int] | set[int] = frozenset()) -> list[float]:
     """Per-candidate bonus from the words right around one mention."""
     bonus = [0.0] * len(entries)
     s, e = c.start, c.end
@@ -81,7 +104,7 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry],
     before = doc[s - 1].lower_ if s >= 1 else ""
     before2 = doc[s - 2].lower_ if s >= 2 else ""
     after = doc[e].lower_ if e < len(doc) else ""
-    admin_cue = after in ADMIN_NOUNS or (before == "of" and before2 in ADMIN_NOUNS)
+    admin_cue = after in ADMIN_NOUNS or (before == "of" and before2 in ADMIN_NOUNS) or s in listed
     city_cue = after in CITY_NOUNS or (before == "of" and before2 in CITY_NOUNS) or before2 in CITY_NOUNS
     for i, x in enumerate(entries):
         r = x.place.resolution
@@ -99,14 +122,19 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
     for c in rec.spans:
         text = c.text(doc)
         entries = gazetteer.entries(text)[:MAX_CANDIDATES]
-        if not entries:
+        demonym = _demonym_entries(gazetteer, text)
+        if demonym and not any(x.primary for x in entries):
+            # "German" is a demonym, not the alternate name of San Germán
+            entries = demonym + [x for x in entries if x not in demonym]
+        elif not entries:
             entries = _fallback_entries(gazetteer, text)
         mentions.append(_Mention(c, normalize(text), entries, []))
         if entries:
             for t in range(c.start, c.end):
                 mentions_at[t] = entries
+    listed = _listed_before_admin_noun(doc, mentions_at)
     for m in mentions:
-        m.local = _local_cues(doc, m.cand, m.entries, mentions_at) if m.entries else []
+        m.local = _local_cues(doc, m.cand, m.entries, mentions_at, listed) if m.entries else []
 
     # first pass: country / admin1 evidence from the most plausible reading of each name (per name, so
     # that a name is not its own evidence)
@@ -134,6 +162,7 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
     by_key: dict[str, list[_Mention]] = defaultdict(list)
     for m in mentions:
         by_key[m.key].append(m)
+    support, support_by_key = _coherence(by_key)
     chosen: dict[int, tuple[int, float]] = {}
     for group in by_key.values():
         entries = group[0].entries
@@ -148,8 +177,15 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         if own:
             country_ev.subtract(own[0])
             admin_ev.subtract(own[1])
+        coherent = Counter(support)
+        coherent.subtract(support_by_key.get(group[0].key, {}))
         total = sum(v for v in country_ev.values() if v > 0) or 1.0
-        base = [_global(x, country_ev, admin_ev, total, entries) for x in entries]
+        # a national capital's name ("Washington", "Paris") keeps its main sense unless a local cue says
+        # otherwise: co-location alone does not make it "Washington, Iowa"
+        capital = any(x.primary and x.place.feature_code == "PPLC" and x.place.population >= 100_000
+                      for x in entries)
+        base = [_global(x, country_ev, admin_ev, total, entries)
+                + (0.0 if capital else _coherence_bonus(x, coherent)) for x in entries]
         for m in group:
             scores = [base[i] + max(m.local[i], 0.5 * shared[i]) for i in range(len(entries))]
             order = sorted(range(len(entries)), key=lambda i: -scores[i])
@@ -165,6 +201,53 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
                            token_start=m.cand.start, token_end=m.cand.end,
                            score=round(pick[1], 4) if pick else 0.0))
     return out
+
+
+def _coherence(by_key: dict[str, list[_Mention]]) -> tuple[Counter[str], dict[str, dict[str, float]]]:
+    """Support of each admin1 unit: how many of the article's names have a reading in it (a name weighted by
+    1/sqrt(number of admin1 units its readings span), an admin1 the article names counting extra)."""
+    support: Counter[str] = Counter()
+    by: dict[str, dict[str, float]] = {}
+    for key, group in by_key.items():
+        entries = group[0].entries
+        codes = {x.admin1_code for x in entries if x.admin1_code and x.place.resolution != "country"}
+        if not codes:
+            continue
+        w = 1.0 / len(codes) ** COHERENCE_POWER
+        contrib = dict.fromkeys(codes, w)
+        local = [max(m.local[i] for m in group) for i in range(len(entries))]
+        best = max(range(len(entries)), key=lambda i: prior(entries[i]) + local[i])
+        if entries[best].place.resolution == "admin1" and entries[best].primary:
+            contrib[entries[best].admin1_code] += NAMED_ADMIN1
+        by[key] = contrib
+        support.update(contrib)
+    return support, by
+
+
+def _coherence_bonus(x: Entry, coherent: Counter[str]) -> float:
+    if x.place.resolution == "country" or not x.admin1_code:
+        return 0.0
+    bonus = COHERENCE_WEIGHT * min(max(coherent.get(x.admin1_code, 0.0), 0.0), COHERENCE_CAP)
+    return bonus if x.primary else NONPRIMARY_COHERENCE * bonus
+
+
+def _demonym_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
+    """The country of a nationality word ("German" -> Germany), or the admin1 of a residents' noun
+    ("Minnesotans" -> Minnesota); [] for other words."""
+    iso = demonym_country(text)
+    if iso:
+        from wirewatch.geo.gazetteer import countries
+
+        name = countries().get(iso, {}).get("name")
+        return [x for x in gazetteer.entries(name) if x.place.resolution == "country"][:1] if name else []
+    if text[:1].isupper() and len(text) > 5:
+        for suffix in ("ns", "ans"):
+            if text.endswith(suffix):
+                hits = [x for x in gazetteer.entries(text[:-len(suffix)])
+                        if x.primary and x.place.resolution in ("country", "admin1")]
+                if hits:
+                    return hits[:1]
+    return []
 
 
 def _fallback_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
@@ -196,13 +279,18 @@ def _global(x: Entry, country_ev: Counter[str], admin_ev: Counter[str], total: f
         score += 1.0 + 3.0 * n / total
     if x.place.resolution in ("city", "admin2") and admin_ev.get(x.admin1_code, 0) > 0.01:
         score += 1.0 + 0.5 * min(admin_ev[x.admin1_code], 3)
+    if x.place.resolution == "country" and not x.primary and any(
+            y.primary and y.place.resolution == "admin1" and y.alpha2 == x.alpha2 for y in entries):
+        score -= 3.0  # "England": the constituent country, not the United Kingdom it is an alias of
     if x.place.resolution in ("admin1", "admin2"):
-        # a province named like its capital city ("Aleppo", "Ankara"): the city, unless cued
+        # a province named like its capital city ("Aleppo", "Ankara"): the city, unless cued; a county only
+        # yields to a namesake city of its own state (not to any "Douglas" elsewhere in the country)
         for y in entries:
             if (y.place.resolution == "city" and (y.primary or y.place.name == x.place.name)
                     and y.place.population >= 1000
                     and (y.admin1_code == x.admin1_code
-                         or (y.alpha2 == x.alpha2 and y.place.population >= 0.1 * x.place.population))):
+                         or (x.place.resolution == "admin1" and y.alpha2 == x.alpha2
+                             and y.place.population >= 0.1 * x.place.population))):
                 score -= 6.0
                 break
     return score

@@ -34,7 +34,8 @@ def to_bytes(mh: MinHash) -> bytes:
 
 def from_bytes(data: bytes) -> MinHash:
     """Inverse of :func:`to_bytes`."""
-    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64).copy())
+    values = np.frombuffer(data, dtype=np.uint64).copy()
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=values)
 
 
 class NearDuplicateIndex:
