@@ -5,6 +5,7 @@
 ``is_historical(expr, published)`` tells background events from current ones.
 """
 
-from wirewatch.temporal.tagger import TimeTagger, is_historical, period_bounds, period_end, published_expr
+from wirewatch.periods import period_bounds, period_end
+from wirewatch.temporal.tagger import TimeTagger, is_historical, published_expr
 
 __all__ = ["TimeTagger", "is_historical", "period_bounds", "period_end", "published_expr"]

@@ -1,0 +1,175 @@
+#!/usr/bin/env python
+"""API load test: seed synthetic events into a SQLite file, then time the web UI's calls through the app.
+
+    /work/venv/bin/python scripts/api_loadtest.py                      # 200,000 events, 50 requests each
+    /work/venv/bin/python scripts/api_loadtest.py --events 20000 --db /tmp/ww20k.db --keep
+
+Every request goes through the whole FastAPI stack (routing, validation, filter parsing, store, JSON)
+with the in-process test client, or with ``--server`` through a real uvicorn server on 127.0.0.1 over
+HTTP. Prints p50/p95 latency in milliseconds for the three calls the page makes:
+map (``/api/events.geojson`` with bbox + date range), timeline (``/api/aggregate?by=day``) and filter
+(``/api/events`` with type + country + text, page of 50 plus total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+WORDS = ("shelled", "attacked", "talks", "aid", "protesters", "sanctions", "ceasefire", "troops")
+TYPES = ("ASSAULT", "PROTEST", "COERCE", "ACCUSE", "CONSULT", "THREATEN", "AID", "MOBILIZE")
+
+
+def _window(rng: random.Random, days: int) -> tuple[str, str]:
+    start = date(2010, 1, 1) + timedelta(days=rng.randint(0, 5000))
+    return start.isoformat(), (start + timedelta(days=days)).isoformat()
+
+
+def calls(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict[str, Any]]]]:
+    """The page's three calls, each drawing fresh parameters from ``rng``."""
+    from wirewatch.store.synthetic import CITIES
+
+    def map_call() -> tuple[str, dict[str, Any]]:
+        _, _, _, lat, lon, _, _ = rng.choice(CITIES)
+        d0, d1 = _window(rng, 365)
+        w, s, e, n = max(lon - 5, -180), max(lat - 4, -90), min(lon + 5, 180), min(lat + 4, 90)
+        bbox = f"{w:.4f},{s:.4f},{e:.4f},{n:.4f}"
+        return "/api/events.geojson", {"bbox": bbox, "date_from": d0, "date_to": d1, "limit": 2000}
+
+    def timeline_call() -> tuple[str, dict[str, Any]]:
+        d0, d1 = _window(rng, 3 * 365)
+        params: dict[str, Any] = {"by": "day", "date_from": d0, "date_to": d1}
+        if rng.random() < 0.5:
+            params["type"] = ",".join(rng.sample(TYPES, 2))
+        return "/api/aggregate", params
+
+    def filter_call() -> tuple[str, dict[str, Any]]:
+        _, iso, *_ = rng.choice(CITIES)
+        params = {"type": rng.choice(TYPES), "country": iso, "text": rng.choice(WORDS), "limit": 50}
+        return "/api/events", params
+
+    return {
+        "map      GET /api/events.geojson bbox+1y dates, limit 2000": map_call,
+        "timeline GET /api/aggregate by=day, 3y dates (+types)": timeline_call,
+        "filter   GET /api/events type+country+text, limit 50 + total": filter_call,
+    }
+
+
+def _rows(body: dict[str, Any]) -> int:
+    for key in ("features", "buckets", "events"):
+        if key in body:
+            return len(body[key])
+    return 0
+
+
+@contextmanager
+def client_for(url: str, server: bool) -> Iterator[Any]:
+    """An HTTP client bound to the app: in-process TestClient, or httpx against a uvicorn server."""
+    from wirewatch.api import create_app
+
+    app = create_app(url)
+    if not server:
+        with warnings.catch_warnings():  # starlette's notice about httpx vs httpx2
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
+
+        with TestClient(app) as c:
+            yield c
+        return
+    import socket
+
+    import httpx
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
+            yield c
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def measure(client: Any, requests: int, seed: int) -> dict[str, tuple[float, float, float]]:
+    """{call: (p50 ms, p95 ms, mean rows)}; each call is warmed up once, then timed ``requests`` times."""
+    rng = random.Random(seed)
+    out = {}
+    for name, make in calls(rng).items():
+        path, params = make()
+        client.get(path, params=params).raise_for_status()  # warm-up, not timed
+        times, rows = [], []
+        for _ in range(requests):
+            path, params = make()
+            t0 = time.perf_counter()
+            resp = client.get(path, params=params)
+            elapsed = (time.perf_counter() - t0) * 1000
+            resp.raise_for_status()
+            times.append(elapsed)
+            rows.append(_rows(resp.json()))
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+        out[name] = (statistics.median(times), p95, statistics.mean(rows))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=200_000, help="synthetic events to seed (default 200000)")
+    ap.add_argument("--requests", type=int, default=50, help="timed requests per call (default 50)")
+    ap.add_argument("--db", help="SQLite file to use (default: a temp file, deleted afterwards)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp database")
+    ap.add_argument("--server", action="store_true", help="via uvicorn on 127.0.0.1, not in-process")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    from wirewatch.store import Store
+    from wirewatch.store.synthetic import seed_synthetic
+
+    tmp = None
+    if args.db:
+        path = Path(args.db)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="ww_loadtest_")
+        path = Path(tmp.name) / "events.db"
+    url = f"sqlite:///{path}"
+    try:
+        with Store.open(url) as store:
+            have = store.count_events()
+            if have < args.events:
+                t0 = time.perf_counter()
+                seed_synthetic(store, args.events - have, seed=args.seed if have == 0 else args.seed + have)
+                print(f"seeded {store.count_events() - have} events in {time.perf_counter() - t0:.1f} s")
+            total = store.count_events()
+        size_mb = path.stat().st_size / 1e6
+        mode = "uvicorn + httpx" if args.server else "in-process TestClient"
+        print(f"{total} events in {path} ({size_mb:.0f} MB); {args.requests} requests per call, {mode}")
+        with client_for(url, args.server) as client:
+            for name, (p50, p95, rows) in measure(client, args.requests, args.seed).items():
+                print(f"{name:62s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  rows {rows:7.1f}")
+    finally:
+        if tmp is not None and not args.keep:
+            tmp.cleanup()
+        elif tmp is not None:
+            print(f"kept {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

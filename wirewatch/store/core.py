@@ -1,0 +1,489 @@
+"""The event store: one SQLAlchemy 2 Core implementation for SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+from wirewatch.errors import UserError
+from wirewatch.query import EventFilter
+from wirewatch.records import AnalyzedArticle, Article
+from wirewatch.store import migrations as mig
+from wirewatch.store import schema as s
+from wirewatch.store.filters import where_all
+from wirewatch.store.read import build_records, event_select, evidence, id_list
+from wirewatch.store.write import Rows, add_article, article_row
+
+DEFAULT_URL = "sqlite:///wirewatch.db"
+log = logging.getLogger(__name__)
+AGGREGATES = ("day", "month", "year", "type", "country", "modality")
+ORDERS = ("date", "-date", "confidence", "-confidence", "article")
+_PG_WRITE_LOCK = 7254372  # pg_advisory_xact_lock key: one writer at a time, like BEGIN IMMEDIATE
+
+
+def normalize_url(url: str | None = None) -> str:
+    """Database URL for SQLAlchemy: ``$WIREWATCH_DB`` or the default when None; a bare path means
+    SQLite; ``postgresql://`` and ``postgres://`` use the psycopg 3 driver."""
+    url = url or os.environ.get("WIREWATCH_DB") or DEFAULT_URL
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _pg_read_only(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cur.close()
+    dbapi_conn.commit()
+
+
+def _sqlite_engine(url: str, read_only: bool = False) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    memory = make_url(url).database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the "begin" hook below issues BEGIN itself
+        cur = dbapi_conn.cursor()
+        if not memory and not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("wirewatch_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """Articles, events and everything needed to rebuild an event record, behind one interface.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.read_only = False
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None, read_only: bool = False) -> Store:
+        """Open (creating and migrating as needed) the database at ``url``.
+
+        ``sqlite:///path.db`` (default ``$WIREWATCH_DB`` or ``sqlite:///wirewatch.db``), a bare file
+        path, or ``postgresql://user:password@host:port/dbname``. With ``read_only`` every connection
+        refuses writes (SQLite ``query_only``, PostgreSQL read-only transactions) and the schema must
+        already be current. Raises UserError when the database cannot be opened.
+        """
+        full = normalize_url(url)
+        try:
+            sa_url = make_url(full)
+        except ArgumentError:
+            raise UserError(
+                f"bad database URL {url!r}; use sqlite:///path.db or postgresql://user:pw@host/db"
+            ) from None
+        backend = sa_url.get_backend_name()
+        if backend == "sqlite":
+            if sa_url.database and sa_url.database != ":memory:":
+                parent = Path(sa_url.database).expanduser().resolve().parent
+                if not parent.is_dir():
+                    raise UserError(f"cannot open database {url!r}: folder {parent} does not exist")
+                if read_only and not Path(sa_url.database).expanduser().exists():
+                    raise UserError(f"cannot open database {url!r} read-only: the file does not exist")
+            engine = _sqlite_engine(full, read_only)
+        elif backend == "postgresql":
+            engine = create_engine(full, pool_pre_ping=True)
+            if read_only:
+                event.listen(engine, "connect", _pg_read_only)
+        else:
+            raise UserError(f"unsupported database {backend!r}; use sqlite:/// or postgresql://")
+        store = cls(engine)
+        store.read_only = read_only
+        try:
+            if read_only:
+                pending = [n for n, _ in mig.MIGRATIONS if n not in mig.applied(engine)]
+                if pending:
+                    engine.dispose()
+                    raise UserError(
+                        f"database {store.url} needs schema migrations {', '.join(pending)}; "
+                        "open it once without read-only (e.g. run `wirewatch ingest`) first"
+                    )
+            else:
+                mig.migrate(engine)
+        except (OperationalError, ProgrammingError) as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise UserError(f"cannot open database {store.url}: {reason}") from None
+        return store
+
+    def close(self) -> None:
+        """Release all connections (SQLite: ``PRAGMA optimize`` first, as its docs advise)."""
+        if self.dialect == "sqlite" and not self.read_only:
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA optimize")
+            except OperationalError as exc:  # e.g. database locked by another writer: not fatal
+                log.debug("PRAGMA optimize skipped: %s", exc)
+        self.engine.dispose()
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (ANALYZE); run after bulk loads."""
+        with self._write() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+            conn.exec_driver_sql("ANALYZE")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL)."""
+        with self.engine.connect().execution_options(wirewatch_write=True) as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})")
+            yield conn
+
+    def _insert(self, table: Any) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING for the current dialect."""
+        ins = (sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert)(table)
+        return ins.on_conflict_do_nothing()
+
+    def migrations(self) -> list[str]:
+        """Names of the applied schema migrations."""
+        return mig.applied(self.engine)
+
+    # -- writing ---------------------------------------------------------------------------------
+    def has_article(self, article_id: str) -> bool:
+        """True when the article is stored (analysed or as a duplicate)."""
+        with self.engine.connect() as conn:
+            q = select(s.articles.c.pk).where(s.articles.c.id == article_id)
+            return conn.execute(q).first() is not None
+
+    def add_analyzed(self, analyzed: AnalyzedArticle, minhash: bytes | None = None) -> bool:
+        """Store an analysed article and all its rows in one transaction; False if already present."""
+        return self.add_many([(analyzed, minhash)]) == 1
+
+    def add_many(self, items: Iterable[AnalyzedArticle | tuple[AnalyzedArticle, bytes | None]]) -> int:
+        """Store many analysed articles in one transaction with batched inserts (executemany).
+
+        Articles already stored (or repeated in ``items``) are skipped; returns how many were added.
+        """
+        pairs = [(it, None) if isinstance(it, AnalyzedArticle) else it for it in items]
+        if not pairs:
+            return 0
+        with self._write() as conn:
+            ids = list(dict.fromkeys(a.article.id for a, _ in pairs))
+            present: set[str] = set()
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                present.update(conn.scalars(select(s.articles.c.id).where(s.articles.c.id.in_(chunk))))
+            rows = Rows()
+            for an, minhash in pairs:
+                if an.article.id in present:
+                    continue
+                present.add(an.article.id)
+                add_article(rows, an, minhash)
+            if not rows.articles:
+                return 0
+            if rows.actors:
+                conn.execute(self._insert(s.actors), list(rows.actors.values()))
+            if rows.places:
+                conn.execute(self._insert(s.places), list(rows.places.values()))
+            if rows.actor_keys:
+                conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
+            for table, batch in (
+                (s.articles, rows.articles), (s.sentences, rows.sentences),
+                (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
+                (s.events, rows.events), (s.event_actors, rows.event_actors),
+                (s.attributions, rows.attributions),
+            ):
+                if batch:
+                    conn.execute(table.insert(), batch)
+            return len(rows.articles)
+
+    def add_duplicate(self, article: Article, duplicate_of: str) -> bool:
+        """Store a near-duplicate article (not analysed) linked to the article it duplicates.
+
+        Links to the root when ``duplicate_of`` is itself a duplicate. False if already stored;
+        UserError if ``duplicate_of`` is not stored.
+        """
+        with self._write() as conn:
+            if conn.execute(select(s.articles.c.pk).where(s.articles.c.id == article.id)).first():
+                return False
+            target = duplicate_of
+            for _ in range(100):
+                row = conn.execute(
+                    select(s.articles.c.duplicate_of).where(s.articles.c.id == target)
+                ).first()
+                if row is None:
+                    raise UserError(
+                        f"cannot store {article.id} as a duplicate of {duplicate_of}: "
+                        "that article is not in the database; add it first"
+                    )
+                if row.duplicate_of is None:
+                    break
+                target = row.duplicate_of
+            conn.execute(
+                s.articles.insert(),
+                [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
+            )
+            return True
+
+    def minhashes(self) -> Iterator[tuple[str, bytes]]:
+        """(article id, minhash bytes) of every stored article that has one."""
+        with self.engine.connect() as conn:
+            q = select(s.articles.c.id, s.articles.c.minhash).where(s.articles.c.minhash.is_not(None))
+            for row in conn.execute(q.order_by(s.articles.c.pk)):
+                yield row.id, bytes(row.minhash)
+
+    # -- events ----------------------------------------------------------------------------------
+    def _order(self, order: str) -> list[Any]:
+        e = s.events.c
+        if order == "date":
+            return [e.date_start.asc().nulls_last(), e.pk]
+        if order == "-date":
+            return [e.date_start.desc().nulls_last(), e.pk.desc()]
+        if order == "confidence":
+            return [e.confidence.asc(), e.pk]
+        if order == "-confidence":
+            return [e.confidence.desc(), e.pk]
+        if order == "article":
+            return [e.pk]
+        raise UserError(f"unknown order {order!r}; use one of: {', '.join(ORDERS)}")
+
+    def events(
+        self, flt: EventFilter | None = None, limit: int = 100, offset: int = 0, order: str = "date"
+    ) -> list[dict[str, Any]]:
+        """SPEC event records matching ``flt``. ``order``: date (oldest first), -date, confidence,
+        -confidence, article (insertion order: articles as added, events in article order)."""
+        flt = flt or EventFilter()
+        if limit < 0 or offset < 0:
+            raise UserError("limit and offset must be >= 0")
+        ordering = self._order(order)
+        # filter, sort and page on the events table alone; join the rest for the page rows only
+        page = select(s.events.c.pk).where(where_all(flt, self.dialect)).order_by(*ordering)
+        page = page.limit(limit).offset(offset)
+        q = event_select().where(s.events.c.pk.in_(page)).order_by(*ordering)
+        with self._read() as conn:
+            return build_records(conn, conn.execute(q).all())
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only transaction (a consistent snapshot); full-text syntax errors become UserError."""
+        with self.engine.connect() as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            except (OperationalError, ProgrammingError) as exc:
+                msg = str(exc.orig)
+                if "fts5" in msg or "MATCH" in msg or "tsquery" in msg:
+                    raise UserError(f"bad search text: {msg}") from None
+                raise
+
+    def count_events(self, flt: EventFilter | None = None) -> int:
+        """Number of events matching ``flt``."""
+        flt = flt or EventFilter()
+        q = select(func.count()).select_from(s.events).where(where_all(flt, self.dialect))
+        with self._read() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def iter_events(self, flt: EventFilter | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every matching event record in insertion order, built ``batch`` at a time; for export.
+
+        The filter runs once (using its best index) to list the matching event keys (8 bytes each);
+        records are then read by key, so memory stays small and no OFFSET scan repeats.
+        """
+        flt = flt or EventFilter()
+        q = select(s.events.c.pk).where(where_all(flt, self.dialect)).order_by(s.events.c.pk)
+        with self._read() as conn:
+            pks = list(conn.scalars(q))
+        for i in range(0, len(pks), batch):
+            chunk = pks[i:i + batch]
+            with self._read() as conn:
+                in_chunk = id_list(self.dialect, chunk)
+                rows = conn.execute(
+                    event_select().where(in_chunk(s.events.c.pk)).order_by(s.events.c.pk)
+                ).all()
+                records = build_records(conn, rows)
+            yield from records
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """One event record plus ``evidence``: article text, sentence text and every span with its
+        role (trigger, source, target, location, date, attribution), sorted by offset."""
+        with self._read() as conn:
+            rows = conn.execute(event_select().where(s.events.c.id == event_id)).all()
+            if not rows:
+                return None
+            record = build_records(conn, rows)[0]
+            text = conn.execute(
+                select(s.articles.c.text).where(s.articles.c.id == rows[0].article_id)
+            ).scalar_one()
+        record["evidence"] = evidence(text, record)
+        return record
+
+    # -- articles --------------------------------------------------------------------------------
+    @staticmethod
+    def _article_meta(r: Any) -> dict[str, Any]:
+        return {
+            "id": r.id, "url": r.url, "title": r.title, "source": r.source,
+            "published": r.published.isoformat() if r.published else None,
+            "language": r.language, "origin": r.origin, "analyzed": bool(r.analyzed),
+            "duplicate_of": r.duplicate_of,
+            "added_at": r.added_at.isoformat() if r.added_at else None,
+        }
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """Article metadata, ``text``, ``duplicates`` (ids of its near-duplicates) and ``events`` (ids,
+        in article order)."""
+        a = s.articles
+        with self._read() as conn:
+            r = conn.execute(select(a).where(a.c.id == article_id)).first()
+            if r is None:
+                return None
+            out = self._article_meta(r)
+            out["text"] = r.text
+            out["duplicates"] = list(
+                conn.scalars(select(a.c.id).where(a.c.duplicate_of == article_id).order_by(a.c.pk))
+            )
+            out["events"] = list(
+                conn.scalars(
+                    select(s.events.c.id).where(s.events.c.article_id == article_id).order_by(s.events.c.ord)
+                )
+            )
+        return out
+
+    def articles(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Stored articles, newest added first: metadata plus ``n_events`` (no text)."""
+        a = s.articles
+        n_events = (
+            select(func.count()).select_from(s.events).where(s.events.c.article_id == a.c.id)
+        ).scalar_subquery()
+        cols = [c for c in a.c if c.name not in ("text", "minhash")]
+        q = select(*cols, n_events.label("n_events")).order_by(a.c.pk.desc()).limit(limit).offset(offset)
+        with self._read() as conn:
+            return [{**self._article_meta(r), "n_events": int(r.n_events)} for r in conn.execute(q)]
+
+    # -- aggregates ------------------------------------------------------------------------------
+    def _key(self, by: str) -> Any:
+        e = s.events.c
+        if by == "day":
+            return e.date_start
+        if by in ("month", "year"):
+            if self.dialect == "sqlite":
+                return func.substr(e.date_start, 1, 7 if by == "month" else 4)
+            return func.to_char(e.date_start, "YYYY-MM" if by == "month" else "YYYY")
+        column = {"type": e.event_type, "country": e.country, "modality": e.modality}.get(by)
+        if column is None:
+            raise UserError(f"cannot aggregate by {by!r}; use one of: {', '.join(AGGREGATES)}")
+        return column
+
+    def aggregate(self, flt: EventFilter | None, by: str) -> list[dict[str, Any]]:
+        """Event counts grouped ``by`` day, month, year (keys ``YYYY-MM-DD``/``YYYY-MM``/``YYYY``, on
+        the first day of the event's date period, in date order), type, country (location) or
+        modality (largest first). Events without the key (no date, no location) are left out."""
+        flt = flt or EventFilter()
+        expr = self._key(by)
+        key = expr.label("key")
+        n = func.count().label("count")
+        q = (
+            select(key, n).select_from(s.events)
+            .where(where_all(flt, self.dialect), expr.is_not(None))
+            .group_by(expr)
+        )
+        q = q.order_by(key) if by in ("day", "month", "year") else q.order_by(n.desc(), key)
+        with self._read() as conn:
+            out = []
+            for r in conn.execute(q):
+                k = r.key.isoformat() if hasattr(r.key, "isoformat") else r.key
+                out.append({"key": k, "count": int(r.count)})
+            return out
+
+    def actors(self, flt: EventFilter | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Actors of the matching events (as source or target), most events first:
+        ``actor_id, name, country, sector, known, events, as_source, as_target``."""
+        flt = flt or EventFilter()
+        ea, e, act = s.event_actors, s.events, s.actors
+        matching = select(e.c.id).where(where_all(flt, self.dialect))
+        n = func.count(ea.c.event_id.distinct()).label("events")
+        src = func.count(ea.c.event_id.distinct()).filter(ea.c.role == "source").label("as_source")
+        tgt = func.count(ea.c.event_id.distinct()).filter(ea.c.role == "target").label("as_target")
+        q = (
+            select(act.c.actor_id, act.c.name, act.c.country, act.c.sector, act.c.known, n, src, tgt)
+            .select_from(ea.join(act, act.c.actor_id == ea.c.actor_id))
+            .group_by(act.c.actor_id, act.c.name, act.c.country, act.c.sector, act.c.known)
+            .order_by(n.desc(), act.c.actor_id)
+            .limit(limit)
+        )
+        if not flt.is_empty():
+            q = q.where(ea.c.event_id.in_(matching))
+        with self._read() as conn:
+            return [
+                {
+                    "actor_id": r.actor_id, "name": r.name, "country": r.country, "sector": r.sector,
+                    "known": bool(r.known), "events": int(r.events), "as_source": int(r.as_source or 0),
+                    "as_target": int(r.as_target or 0),
+                }
+                for r in conn.execute(q)
+            ]
+
+    def stats(self) -> dict[str, Any]:
+        """Row counts and the event date range: articles (analysed), duplicates, events, actors,
+        places, mentions, toponyms, timexes; plus backend and applied migrations."""
+        a, e = s.articles, s.events
+        with self._read() as conn:
+            def count(table: Any, *cond: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(*cond)).scalar_one())
+
+            first, last = conn.execute(select(func.min(e.c.date_start), func.max(e.c.date_end))).one()
+            out: dict[str, Any] = {
+                "backend": self.dialect,
+                "articles": count(a, a.c.duplicate_of.is_(None)),
+                "duplicates": count(a, a.c.duplicate_of.is_not(None)),
+                "events": count(e),
+                "located_events": count(e, e.c.lat.is_not(None)),
+                "actors": count(s.actors),
+                "places": count(s.places),
+                "mentions": count(s.mentions),
+                "toponyms": count(s.toponyms),
+                "timexes": count(s.timexes),
+                "first_event_date": first.isoformat() if first else None,
+                "last_event_date": last.isoformat() if last else None,
+            }
+        out["migrations"] = self.migrations()
+        return out
+
+
+__all__ = ["Store", "normalize_url", "DEFAULT_URL", "AGGREGATES", "ORDERS"]

@@ -1,0 +1,129 @@
+"""EventFilter -> SQL WHERE clauses (SQLAlchemy Core), for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+
+from wirewatch.errors import UserError
+from wirewatch.query import EventFilter, countries, fold
+from wirewatch.store.schema import DATE_CLASSES, actor_keys, articles, event_actors, events
+
+_FTS = table("articles_fts", column("rowid"))
+_TERM = re.compile(r"\S+")
+
+
+def fts5_query(user_text: str) -> str:
+    """A safe FTS5 query from free user text: every word is a quoted string, words are ANDed.
+
+    Quotes inside words are doubled (FTS5 string escaping), so operators, column filters and
+    parentheses in user text are matched literally instead of being parsed.
+    """
+    terms = [t for t in _TERM.findall(user_text) if any(ch.isalnum() for ch in t)]
+    if not terms:
+        raise UserError(f"search text {user_text!r} has no words to search for")
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def text_clause(dialect: str, user_text: str) -> ColumnElement[bool]:
+    """Events whose article matches the full-text query."""
+    if dialect == "sqlite":
+        q = fts5_query(user_text)
+        matching = select(_FTS.c.rowid).where(text("articles_fts MATCH :fts_q").bindparams(fts_q=q))
+        return events.c.article_id.in_(select(articles.c.id).where(articles.c.pk.in_(matching)))
+    if not user_text.strip():
+        raise UserError("empty search text; give at least one word")
+    tsq = func.plainto_tsquery(literal_column("'english'::regconfig"), user_text)
+    return events.c.article_id.in_(
+        select(articles.c.id).where(literal_column("articles.tsv").op("@@")(tsq))
+    )
+
+
+def date_clause(date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
+    """Events whose date period overlaps [date_from, date_to] (either end open).
+
+    ``date_end >= from AND date_start <= to``, plus, per period class, the implied lower bound
+    ``date_start > from - longest period`` so that indexes on (date_class, date_start) give a
+    bounded range scan.
+    """
+    e = events.c
+    clauses: list[ColumnElement[bool]] = []
+    if date_to is not None:
+        clauses.append(e.date_start <= date_to)
+    if date_from is None:
+        return and_(*clauses)
+    clauses.append(e.date_end >= date_from)
+    branches = []
+    for cls, longest in DATE_CLASSES:
+        if longest is None:
+            branches.append(e.date_class == cls)
+        else:
+            branches.append(and_(e.date_class == cls, e.date_start > date_from - timedelta(days=longest)))
+    clauses.append(or_(*branches))
+    return and_(*clauses)
+
+
+def where(flt: EventFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """The WHERE clauses (to be ANDed) selecting ``events`` rows that match ``flt``."""
+    out: list[ColumnElement[bool]] = []
+    if flt.types:
+        out.append(events.c.event_type.in_(list(flt.types)))
+    if flt.modality:
+        out.append(events.c.modality.in_(list(flt.modality)))
+    if flt.country:
+        out.append(events.c.country.in_(countries(flt.country)))
+    if flt.article_id:
+        out.append(events.c.article_id == flt.article_id)
+    if flt.min_confidence is not None:
+        out.append(events.c.confidence >= flt.min_confidence)
+    if flt.date_from is not None or flt.date_to is not None:
+        out.append(date_clause(flt.date_from, flt.date_to))
+    if flt.bbox is not None:
+        w, s, e, n = flt.bbox
+        out.append(events.c.lat.between(s, n))
+        if w <= e:
+            out.append(events.c.lon.between(w, e))
+        else:  # crosses the antimeridian
+            out.append(or_(events.c.lon >= w, events.c.lon <= e))
+    if flt.actor_country:
+        out.append(
+            exists().where(
+                event_actors.c.event_id == events.c.id,
+                event_actors.c.actor_country.in_(countries(flt.actor_country)),
+            )
+        )
+    if flt.actor:
+        needle = fold(flt.actor.strip())
+        if not needle:
+            raise UserError("empty actor filter; give an actor name, id or mention text")
+        keys = select(actor_keys.c.key).where(
+            actor_keys.c.match_key.like(f"%{_like_escape(needle)}%", escape="\\")
+        )
+        matching = select(event_actors.c.event_id).where(event_actors.c.actor_key.in_(keys))
+        out.append(events.c.id.in_(matching))
+    if flt.text:
+        out.append(text_clause(dialect, flt.text))
+    return out
+
+
+def where_all(flt: EventFilter, dialect: str) -> ColumnElement[bool]:
+    """All clauses ANDed (``true`` when the filter is empty)."""
+    clauses = where(flt, dialect)
+    return and_(*clauses) if clauses else and_(True)

@@ -1,0 +1,100 @@
+"""Schema migrations: named functions applied in order, each recorded in the ``migrations`` table.
+
+A migration is ``fn(conn)`` on an open transaction; :func:`migrate` applies the ones whose names are
+not yet recorded (each in its own transaction, recorded in the same one) and returns their names.
+Add new migrations at the end of :data:`MIGRATIONS`; never rename or reorder published ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from wirewatch.store import schema
+
+Migration = tuple[str, Callable[[Connection], None]]
+
+
+def _m0001_tables(conn: Connection) -> None:
+    """Core tables and their indexes."""
+    schema.metadata.create_all(conn, tables=list(schema.TABLES))
+
+
+_SQLITE_FTS = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+         title, text, content='articles', content_rowid='pk',
+         tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS articles_fts_ai AFTER INSERT ON articles BEGIN
+         INSERT INTO articles_fts(rowid, title, text) VALUES (new.pk, new.title, new.text);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_fts_ad AFTER DELETE ON articles BEGIN
+         INSERT INTO articles_fts(articles_fts, rowid, title, text)
+         VALUES ('delete', old.pk, old.title, old.text);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN
+         INSERT INTO articles_fts(articles_fts, rowid, title, text)
+         VALUES ('delete', old.pk, old.title, old.text);
+         INSERT INTO articles_fts(rowid, title, text) VALUES (new.pk, new.title, new.text);
+       END""",
+    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+)
+
+_PG_FTS = (
+    """ALTER TABLE articles ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS
+         (to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || text)) STORED""",
+    "CREATE INDEX IF NOT EXISTS ix_articles_tsv ON articles USING GIN (tsv)",
+)
+
+
+def _m0002_fulltext(conn: Connection) -> None:
+    """Full-text index over article title + text: FTS5 (SQLite) or tsvector + GIN (PostgreSQL)."""
+    statements = _SQLITE_FTS if conn.dialect.name == "sqlite" else _PG_FTS
+    for sql in statements:
+        conn.exec_driver_sql(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("0001_tables", _m0001_tables),
+    ("0002_fulltext", _m0002_fulltext),
+)
+
+
+def applied(engine: Engine) -> list[str]:
+    """Names of the migrations recorded in the database, in the order applied ([] when none)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("migrations"):
+            return []
+        rows = conn.execute(
+            select(schema.migrations.c.name).order_by(
+                schema.migrations.c.applied_at, schema.migrations.c.name
+            )
+        )
+        return [r[0] for r in rows]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Create the ``migrations`` table if needed and apply pending migrations; return their names."""
+    with engine.begin() as conn:
+        schema.migrations.create(conn, checkfirst=True)
+    done = set(applied(engine))
+    new: list[str] = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with engine.connect().execution_options(wirewatch_write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7254371)")  # one migrator at a time
+            # Re-check inside the write transaction: another process may have migrated meanwhile.
+            exists = conn.execute(
+                select(schema.migrations.c.name).where(schema.migrations.c.name == name)
+            ).first()
+            if exists:
+                continue
+            fn(conn)
+            conn.execute(
+                schema.migrations.insert().values(name=name, applied_at=datetime.now(UTC))
+            )
+        new.append(name)
+    return new

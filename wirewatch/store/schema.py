@@ -1,0 +1,267 @@
+"""Table definitions (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Per-article child rows (sentences, mentions, toponyms, timexes) are keyed by ``(article_id, idx)``;
+events reference them by index. Filterable event fields are plain columns on ``events``
+(type, modality, confidence, date range, lat/lon, location country); actor links live in
+``event_actors``. No JSON: ``events.contexts`` (PLOVER codebook words) is stored comma-joined.
+Full-text search is added per dialect by the migrations (FTS5 external-content table on SQLite, a
+generated tsvector column on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# SQLite: tables keyed by (article_id, idx) / (event_id, ...) / text ids are stored clustered by that
+# key (WITHOUT ROWID), so "all rows of these events/articles" reads neighbouring pages.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),  # FTS5 content_rowid
+    Column("id", String(200), nullable=False, unique=True),
+    Column("url", Text),
+    Column("title", Text),
+    Column("source", Text),
+    Column("published", Date),
+    Column("language", String(20), nullable=False),
+    Column("origin", Text),
+    Column("text", Text, nullable=False),
+    Column("minhash", LargeBinary),
+    Column("duplicate_of", String(200), ForeignKey("articles.id")),
+    Column("analyzed", Boolean, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_articles_duplicate_of", "duplicate_of"),
+    Index("ix_articles_published", "published"),
+)
+
+sentences = Table(
+    "sentences",
+    metadata,
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    **CLUSTERED,
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("actor_id", String(300), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(3)),
+    Column("sector", String(20)),
+    Column("known", Boolean, nullable=False),
+    **CLUSTERED,
+)
+
+# A gazetteer entry; ``place_key`` is a hash of all fields so identical places are stored once and
+# differing entries with the same geonameid never overwrite each other.
+places = Table(
+    "places",
+    metadata,
+    Column("place_key", String(40), primary_key=True),
+    Column("geonameid", Integer),
+    Column("name", Text, nullable=False),
+    Column("country", String(3)),
+    Column("admin1", Text),
+    Column("admin2", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("feature_code", String(20)),
+    Column("resolution", String(20), nullable=False),
+    Column("population", Integer, nullable=False),
+    Index("ix_places_geonameid", "geonameid"),
+    **CLUSTERED,
+)
+
+# Mentions keep the actor fields as coded in this article (name/country/sector), so an event record
+# is rebuilt exactly even when the same actor_id is coded differently elsewhere.
+# ``listed``: part of AnalyzedArticle.mentions (else only referenced by an event).
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("actor_id", String(300), ForeignKey("actors.actor_id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("country", String(3)),
+    Column("sector", String(20)),
+    Column("known", Boolean, nullable=False),
+    Column("token_start", Integer, nullable=False),
+    Column("token_end", Integer, nullable=False),
+    Column("head", Integer, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Index("ix_mentions_actor", "actor_id"),
+    **CLUSTERED,
+)
+
+# The actor filter's search keys: the folded "actor_id\nname\nmention text" of every distinct
+# (actor, mention text) pair, keyed by its hash. Few rows (one per way an actor is written), so a
+# substring LIKE over them is cheap; event_actors.actor_key then leads to the events by index.
+actor_keys = Table(
+    "actor_keys",
+    metadata,
+    Column("key", String(16), primary_key=True),
+    Column("match_key", Text, nullable=False),
+    **CLUSTERED,
+)
+
+toponyms = Table(
+    "toponyms",
+    metadata,
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("place_key", String(40), ForeignKey("places.place_key")),
+    Column("token_start", Integer, nullable=False),
+    Column("token_end", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Index("ix_toponyms_place", "place_key"),
+    **CLUSTERED,
+)
+
+timexes = Table(
+    "timexes",
+    metadata,
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("text", Text),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("value", String(40)),
+    Column("precision", String(20)),
+    Column("kind", String(20), nullable=False),
+    Column("token_start", Integer),
+    Column("token_end", Integer),
+    Column("listed", Boolean, nullable=False),
+    **CLUSTERED,
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),  # insertion order, keyset paging
+    Column("id", String(64), nullable=False, unique=True),
+    Column("article_id", String(200), nullable=False),
+    Column("ord", Integer, nullable=False),  # position in AnalyzedArticle.events
+    Column("sentence_idx", Integer, nullable=False),
+    Column("event_type", String(20), nullable=False),
+    Column("mode", String(40)),
+    Column("contexts", Text, nullable=False),  # comma-joined PLOVER contexts ("" when none)
+    Column("cameo_root", String(4)),
+    Column("trigger_text", Text, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("location_idx", Integer),
+    Column("date_idx", Integer, nullable=False),
+    Column("modality", String(20), nullable=False),
+    Column("confidence", Float, nullable=False),
+    # copies so a record is read without joining sentences and timexes (their rows stay the source)
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("date_text", Text),
+    Column("date_text_start", Integer),
+    Column("date_text_end", Integer),
+    Column("date_value", String(40)),
+    # denormalised, filterable copies
+    Column("date_start", Date),
+    Column("date_end", Date),
+    Column("date_precision", String(20)),
+    # length class of the date period (see DATE_CLASSES): lets a range filter bound date_start from
+    # below, so "overlaps [from, to]" is an index range scan instead of "everything before `to`"
+    Column("date_class", SmallInteger),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("country", String(3)),
+    ForeignKeyConstraint(["article_id", "sentence_idx"], ["sentences.article_id", "sentences.idx"]),
+    ForeignKeyConstraint(["article_id", "location_idx"], ["toponyms.article_id", "toponyms.idx"]),
+    ForeignKeyConstraint(["article_id", "date_idx"], ["timexes.article_id", "timexes.idx"]),
+    ForeignKeyConstraint(["article_id"], ["articles.id"]),
+)
+
+event_actors = Table(
+    "event_actors",
+    metadata,
+    Column("event_id", String(64), ForeignKey("events.id"), primary_key=True),
+    Column("role", String(10), primary_key=True),  # source | target
+    Column("ord", Integer, primary_key=True),
+    Column("article_id", String(200), nullable=False),
+    Column("mention_idx", Integer, nullable=False),
+    Column("actor_id", String(300), nullable=False),
+    Column("actor_country", String(3)),
+    Column("actor_key", String(16), ForeignKey("actor_keys.key"), nullable=False),
+    ForeignKeyConstraint(["article_id", "mention_idx"], ["mentions.article_id", "mentions.idx"]),
+    Index("ix_event_actors_actor", "actor_id", "event_id"),
+    Index("ix_event_actors_key", "actor_key", "event_id"),
+    Index("ix_event_actors_country", "actor_country", "event_id"),
+    **CLUSTERED,
+)
+
+attributions = Table(
+    "attributions",
+    metadata,
+    Column("event_id", String(64), ForeignKey("events.id"), primary_key=True),
+    Column("ord", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("actor_id", String(300)),
+    Column("role", String(20), nullable=False),
+    **CLUSTERED,
+)
+
+# Period classes: (class, longest period in days); None = unbounded (decades, centuries).
+DATE_CLASSES: tuple[tuple[int, int | None], ...] = ((0, 31), (1, 366), (2, None))
+
+# Indexes on events: they serve the map (date range + lat/lon: covered by one index), the timeline
+# (date, type) and the common filters.
+EVENT_INDEXES = (
+    Index("ix_events_article", events.c.article_id, events.c.ord),
+    Index("ix_events_date_map", events.c.date_class, events.c.date_start, events.c.date_end,
+          events.c.lat, events.c.lon),
+    Index("ix_events_type_date", events.c.event_type, events.c.date_class, events.c.date_start),
+    Index("ix_events_country_date", events.c.country, events.c.date_class, events.c.date_start),
+    Index("ix_events_latlon", events.c.lat, events.c.lon, events.c.date_start),
+    Index("ix_events_start", events.c.date_start),
+    Index("ix_events_modality", events.c.modality),
+    Index("ix_events_confidence", events.c.confidence),
+)
+
+TABLES = (
+    articles, sentences, actors, places, mentions, actor_keys, toponyms, timexes, events, event_actors,
+    attributions,
+)

@@ -1,0 +1,1 @@
+"""The static web page (HTML, JS, CSS and vendored Leaflet/basemap) served by ``wirewatch serve``."""
