@@ -172,7 +172,8 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
         s, e = _trim(doc, ent.start, ent.end)
         text = doc[s:e].text
         key = normalize(text)
-        if not gazetteer.has(text):
+        if not gazetteer.has(text) or (ent.label_ == "ORG" and e - s >= 2
+                                       and _place_prefix(doc, s, e, gazetteer, place_names)):
             continue
         if text.isupper() and len(text) <= 5 and key not in place_names:
             continue  # acronyms tagged ORG (MİT, PKK) are organisations
@@ -182,9 +183,33 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
                 or (single and not doc[s].dep_.startswith("nsubj") and prominent(gazetteer, text, 500_000))):
             spans.append(Candidate(s, e, "GAZ"))
             taken.update(range(s, e))
+    for ent in pending:
+        # the place an institution is named after: "the Mansfield Police Department", "Texas A&M University"
+        s, e = _trim(doc, ent.start, ent.end)
+        if ent.label_ == "ORG" and e - s >= 2 and not taken.intersection(range(s, e)):
+            hit = _place_prefix(doc, s, e, gazetteer, place_names)
+            if hit:
+                spans.append(Candidate(s, hit, "GAZ"))
+                taken.update(range(s, hit))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: set[str]) -> int | None:
+    """End of the place name an organisation's name starts with ("Minnesota" in "the Minnesota Department of
+    Transportation"): a name the article also uses as a place, or a country, state or big city; None when
+    the organisation's name does not start with one."""
+    for end in range(min(e - 1, s + 3), s, -1):
+        if not all(t.text[:1].isupper() for t in doc[s:end]) or not doc[end].text[:1].isupper():
+            continue
+        text = doc[s:end].text
+        if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
+            continue
+        top = gazetteer.entries(text)[0]
+        if normalize(text) in place_names or (top.primary and prominent(gazetteer, text)):
+            return end
+    return None
 
 
 def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[str]) -> list[Candidate]:

@@ -5,8 +5,14 @@ Score of a candidate = prior (feature type, population, main vs alternate name)
   + admin evidence (an admin1 named in the article contains the candidate; other places in the same admin1)
   + local cues: "Paris, Texas" (the next name contains it), "Syria’s town of X" (possessive country),
     "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (city level)
-  - namesake penalty: a province named like its own capital ("Aleppo") is the city unless "province" is said.
+  + spatial coherence: a reading inside an admin1 where other names of the article can also lie
+    ("Cook" among Minnesota towns is Cook, Minnesota), except against a big national capital's name
+  + "in Becker, Clay and Wilkin counties": every listed name gets the admin cue
+  - namesake penalty: a province named like its own capital ("Aleppo") is the city unless "province" is said;
+    a county only yields to its own seat; an alias country ("England" -> UK) yields to the admin1 it names.
+Nationality words and residents' nouns given as spans resolve to their country/state ("German" -> Germany).
 One sense per discourse: every mention of the same name shares the answer unless a local cue disagrees.
+Evaluation on public corpora and the error classes behind these rules: docs/geo-eval.md.
 """
 
 from __future__ import annotations
@@ -203,6 +209,20 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
     return out
 
 
+def _namesake_seat(unit: Entry, city: Entry) -> bool:
+    """The city is the namesake seat of an admin unit: in the same admin1, or (admin1) a big city of the
+    same country, or (admin2) a city at the unit's own point."""
+    if city.admin1_code == unit.admin1_code:
+        return True
+    if city.alpha2 != unit.alpha2:
+        return False
+    if unit.place.resolution == "admin1":
+        return city.place.population >= 0.1 * unit.place.population
+    a, b = unit.place, city.place
+    return (a.lat is not None and b.lat is not None
+            and abs(a.lat - b.lat) < 0.5 and abs((a.lon or 0.0) - (b.lon or 0.0)) < 0.5)
+
+
 def _coherence(by_key: dict[str, list[_Mention]]) -> tuple[Counter[str], dict[str, dict[str, float]]]:
     """Support of each admin1 unit: how many of the article's names have a reading in it (a name weighted by
     1/sqrt(number of admin1 units its readings span), an admin1 the article names counting extra)."""
@@ -283,14 +303,12 @@ def _global(x: Entry, country_ev: Counter[str], admin_ev: Counter[str], total: f
             y.primary and y.place.resolution == "admin1" and y.alpha2 == x.alpha2 for y in entries):
         score -= 3.0  # "England": the constituent country, not the United Kingdom it is an alias of
     if x.place.resolution in ("admin1", "admin2"):
-        # a province named like its capital city ("Aleppo", "Ankara"): the city, unless cued; a county only
-        # yields to a namesake city of its own state (not to any "Douglas" elsewhere in the country)
+        # a province named like its capital city ("Aleppo", "Ankara"): the city, unless cued; a county
+        # yields only to its own namesake seat (same state, or at the county's own point: "Erbil"), not to
+        # a "Douglas" or "Clay" elsewhere in the country
         for y in entries:
             if (y.place.resolution == "city" and (y.primary or y.place.name == x.place.name)
-                    and y.place.population >= 1000
-                    and (y.admin1_code == x.admin1_code
-                         or (x.place.resolution == "admin1" and y.alpha2 == x.alpha2
-                             and y.place.population >= 0.1 * x.place.population))):
+                    and y.place.population >= 1000 and _namesake_seat(x, y)):
                 score -= 6.0
                 break
     return score
