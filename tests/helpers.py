@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ACTORS = ["Syrian army troops", "Kurdish fighters", "Iraqi police", "Houthi rebels", "Ukrainian forces",
@@ -35,3 +37,24 @@ def synthetic_news(n: int, seed: int = 7) -> list[dict]:
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
+
+
+def fresh_pg_schema(server_url: str) -> Iterator[str]:
+    """A fresh, empty schema on a PostgreSQL test server (``search_path`` set in the URL it yields;
+    dropped afterwards). Cheaper than a database and isolates tests just as well."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from wirewatch.store import normalize_url
+
+    admin = create_engine(normalize_url(server_url), isolation_level="AUTOCOMMIT")
+    name = f"ww_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()

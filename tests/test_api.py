@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import fresh_pg_schema
 
 from wirewatch.api import create_app
 from wirewatch.records import (
@@ -457,18 +459,21 @@ def test_reads_go_on_while_a_writer_holds_the_database(client, db_url):
 def test_postgres_reader_refuses_writes(kobani_text):
     import os
 
-    url = os.environ.get("WIREWATCH_TEST_PG_URL")
-    if not url:
+    server = os.environ.get("WIREWATCH_TEST_PG_URL")
+    if not server:
+        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
+            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
         pytest.skip("set WIREWATCH_TEST_PG_URL=postgresql://... to run PostgreSQL tests")
-    with Store.open(url) as store:  # idempotent: the same article is stored once
-        store.add_analyzed(build_analyzed(kobani_article(kobani_text), KOBANI_SPECS))
-    app = create_app(url)
-    with TestClient(app) as c:
-        assert c.get("/api/stats").json()["stats"]["backend"] == "postgresql"
-        found = c.get("/api/events", params={"text": "Peshmerga", "type": "MOBILIZE"}).json()["events"]
-        assert "crossed" in {e["trigger"]["text"] for e in found}
-        ev = c.get(f"/api/events/{found[0]['id']}").json()["event"]
-        assert ev["evidence"]["article_text"] == kobani_text
-        other = build_analyzed(kobani_article(kobani_text + "\nPG."), KOBANI_SPECS[:1])
-        with pytest.raises(Exception, match="(?i)read-only|read only"):
-            app.state.wirewatch.reader.add_analyzed(other)
+    with contextmanager(fresh_pg_schema)(server) as url:
+        with Store.open(url) as store:
+            store.add_analyzed(build_analyzed(kobani_article(kobani_text), KOBANI_SPECS))
+        app = create_app(url)
+        with TestClient(app) as c:
+            assert c.get("/api/stats").json()["stats"]["backend"] == "postgresql"
+            found = c.get("/api/events", params={"text": "Peshmerga", "type": "MOBILIZE"}).json()["events"]
+            assert "crossed" in {e["trigger"]["text"] for e in found}
+            ev = c.get(f"/api/events/{found[0]['id']}").json()["event"]
+            assert ev["evidence"]["article_text"] == kobani_text
+            other = build_analyzed(kobani_article(kobani_text + "\nPG."), KOBANI_SPECS[:1])
+            with pytest.raises(Exception, match="(?i)read-only|read only"):
+                app.state.wirewatch.reader.add_analyzed(other)

@@ -7,17 +7,17 @@ Runs when ``WIREWATCH_TEST_PG_URL`` is set (CI: ``export WIREWATCH_TEST_PG_URL=$
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from helpers import fresh_pg_schema
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_store import *  # noqa: F403  (the shared tests, collected again here with the fixture below)
 from test_store import aleppo_article, kobani_article
 
 from wirewatch.query import EventFilter
-from wirewatch.store import Store, normalize_url
+from wirewatch.store import Store
 
 PG_URL = os.environ.get("WIREWATCH_TEST_PG_URL")
 REQUIRED = os.environ.get("WIREWATCH_REQUIRE_PG") == "1"  # CI: fail, never skip, without a server
@@ -30,22 +30,8 @@ pytestmark = [
 
 
 def _fresh_schema() -> Iterator[str]:
-    """A fresh, empty schema on the test server (``search_path`` set in the URL; dropped afterwards).
-
-    A schema is much cheaper to create than a database and isolates tests just as well.
-    """
-    assert PG_URL
-    admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"ww_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        admin.dispose()
+    assert PG_URL, "WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set"
+    yield from fresh_pg_schema(PG_URL)
 
 
 @pytest.fixture
