@@ -1,0 +1,289 @@
+"""Compile the event lexicon and train the trigger classifier: ``python scripts/train_events.py``.
+
+Writes ``wirewatch/data/events/{lexicon.json.gz,model.json,model.npz}`` and the held-out gold file
+``tests/data/gold/events_gsr_heldout.jsonl``. Deterministic (fixed seeds). Reads reference data from
+``../shared/data`` (override with ``--shared``); the package never reads it at run time.
+
+Training material: (1) PLOVER_GSR_CAMEO.txt minus the held-out part (trigger words from its EVT markup),
+(2) the lead sentences of the NGEC synthetic stories (document labels as distant supervision:
+the lead's root trigger and every candidate whose lexicon type agrees take the story label),
+(3) the examples written for this project in ``wirewatch/events/examples.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import random
+import re
+import sys
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from wirewatch.events import lexicon as lexmod  # noqa: E402
+from wirewatch.events.compile import compile_lexicon  # noqa: E402
+from wirewatch.events.examples import NO_EVENT_SENTENCES, TRAIN_EXAMPLES  # noqa: E402
+from wirewatch.events.model import NONE, features  # noqa: E402
+
+OUT = ROOT / "wirewatch" / "data" / "events"
+HELDOUT = ROOT / "tests" / "data" / "gold" / "events_gsr_heldout.jsonl"
+SEED = 13
+HELDOUT_SHARE = 0.3
+# GSR 0.5b1 used older PLOVER names; PLOVER 2.0 (manual + NGEC codebook) renames/merges them:
+# DEMAND -> REQUEST, DISAPPROVE -> ACCUSE (mode disapprove), INVESTIGATE -> ACCUSE (mode investigate),
+# FIGHT -> ASSAULT (PLOVER 2.0 merges CAMEO 18-20 into ASSAULT).
+GSR_MAP = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "INVESTIGATE": "ACCUSE", "FIGHT": "ASSAULT"}
+GSR_MODE = {"DISAPPROVE": "disapprove", "INVESTIGATE": "investigate"}
+SECTORS = {"GOV", "MIL", "REB", "INS", "SPY", "COP", "OPP", "PTY", "MED", "IGO", "NGO", "CVL", "BUS",
+           "JUD", "LEG", "EDU", "REF", "LAB", "HLH", "ELI", "CRM", "UAF", "SEP", "MNC", "AGR", "ENV"}
+
+
+def gsr_actor(raw: dict[str, Any]) -> dict[str, Any]:
+    code = (raw.get("code") or "").strip()
+    country = code if len(code) == 3 and code.isalpha() and code not in SECTORS else None
+    sector = raw.get("sector") or (code if code in SECTORS else None)
+    return {"text": raw.get("actorText"), "country": country, "sector": sector}
+
+
+def gsr_records(path: Path) -> list[dict[str, Any]]:
+    """PLOVER_GSR_CAMEO.txt -> gold lines in the SPEC format (one sentence, one event each)."""
+    out = []
+    for rec in json.loads(path.read_text(encoding="utf-8")):
+        old = rec.get("event")
+        if old == "DOCUMENT" or not rec.get("text"):
+            continue
+        info = rec.get("textInfo")
+        markup = info.get("markup", "") if isinstance(info, dict) else str(info or "")
+        triggers = re.findall(r"\(EVT: ([^)]*)\)", markup)
+        event: dict[str, Any] = {"event_type": GSR_MAP.get(old, old), "triggers": triggers}
+        if triggers:
+            event["trigger"] = {"text": triggers[0]}
+        if old in GSR_MODE:
+            event["mode"] = GSR_MODE[old]
+        for role in ("source", "target"):
+            actors = rec.get(role)
+            if isinstance(actors, list) and actors:
+                event[role] = [gsr_actor(a) for a in actors if isinstance(a, dict)]
+        out.append({"id": rec["id"], "text": rec["text"], "published": "2000-01-01", "events": [event]})
+    return out
+
+
+def split_gsr(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rng = random.Random(SEED)
+    order = sorted(records, key=lambda r: r["id"])
+    rng.shuffle(order)
+    n = round(len(order) * HELDOUT_SHARE)
+    return order[n:], sorted(order[:n], key=lambda r: r["id"])
+
+
+def synthetic_leads(path: Path, limit: int | None) -> list[tuple[str, str]]:
+    """(lead text, story label) from the NGEC synthetic stories."""
+    with zipfile.ZipFile(path) as zf:
+        name = zf.namelist()[0]
+        rows = list(csv.DictReader(io.TextIOWrapper(zf.open(name), encoding="utf-8")))
+    out = []
+    for row in rows[:limit]:
+        text = " ".join(row["text"].strip().split("\n\n")[:2])[:900]
+        if text:
+            out.append((text, row["label"]))
+    return out
+
+
+def parse(nlp, texts: list[str], cache: Path | None):
+    """nlp.pipe, optionally cached on disk as a DocBin keyed by the texts and the model."""
+    if cache is None:
+        return list(nlp.pipe(texts, batch_size=64))
+    import hashlib
+
+    from spacy.tokens import DocBin
+
+    key = hashlib.sha1(("\x00".join(texts) + nlp.meta["name"] + nlp.meta["version"]).encode()).hexdigest()
+    path = cache / f"{key[:16]}.spacy"
+    if path.exists():
+        return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts, batch_size=64))
+    cache.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=docs).to_disk(path)
+    return docs
+
+
+def instances_gsr(nlp, lex, records, cache=None) -> list[tuple[list[str], str]]:
+    data = []
+    docs = parse(nlp, [r["text"] for r in records], cache)
+    for rec, doc in zip(records, docs, strict=True):
+        ev = rec["events"][0]
+        trig_words = {w.lower() for t in ev["triggers"] for w in re.findall(r"[\w-]+", t)}
+        for sent in doc.sents:
+            cands = lex.candidates(sent)
+            hits = [c for c in cands if doc[c.token].lower_ in trig_words]
+            if not hits:
+                gold_type = ev["event_type"]
+                hits = [c for c in cands if (p := lex.to_plover(c.cameo)) and p.event_type == gold_type]
+            first = hits[0].token if hits else -1
+            related = _related(doc, first) if hits else set()
+            for c in cands:
+                if c.token != first and (c in hits or c.token in related):
+                    continue  # other words of the same event or nested in it: neither positive nor NONE
+                label = ev["event_type"] if c.token == first else NONE
+                data.append((features(doc, sent, c, lex), label))
+    return data
+
+
+def _related(doc, i: int) -> set[int]:
+    """Tokens in the trigger's subtree or above it (nested events are folded at run time, not NONE)."""
+    tok = doc[i]
+    out: set[int] = set()
+    for child in tok.children:
+        if child.dep_ in ("xcomp", "dobj", "prep", "pcomp", "acomp", "attr"):
+            out |= {t.i for t in child.subtree}
+    while tok.dep_ in ("xcomp", "dobj", "pobj", "prep", "pcomp") and tok.head.i != tok.i:
+        tok = tok.head
+        out.add(tok.i)
+    return out
+
+
+def instances_synthetic(nlp, lex, leads, cache=None) -> list[tuple[list[str], str]]:
+    data = []
+    docs = parse(nlp, [t for t, _ in leads], cache)
+    for (_, label), doc in zip(leads, docs, strict=True):
+        for n, sent in enumerate(list(doc.sents)[:3]):
+            for c in lex.candidates(sent):
+                p = lex.to_plover(c.cameo)
+                if n == 0 and ((p and p.event_type == label) or c.token == sent.root.i):
+                    data.append((features(doc, sent, c, lex), label))
+                elif p is None and c.token != sent.root.i:
+                    # a verb the CAMEO dictionary does not code (or codes 01/02, dropped by PLOVER)
+                    data.append((features(doc, sent, c, lex), NONE))
+    return data
+
+
+def instances_written(nlp, lex) -> list[tuple[list[str], str]]:
+    data = []
+    for (_text, labels), doc in zip(TRAIN_EXAMPLES, nlp.pipe([t for t, _ in TRAIN_EXAMPLES]), strict=True):
+        for sent in doc.sents:
+            for c in lex.candidates(sent):
+                label = labels.get(doc[c.token].lower_, NONE)
+                data.append((features(doc, sent, c, lex), label))
+                data.append((features(doc, sent, c, lex), label))  # written examples count double
+    for doc in nlp.pipe(NO_EVENT_SENTENCES):
+        for sent in doc.sents:
+            for c in lex.candidates(sent):
+                data.append((features(doc, sent, c, lex), NONE))
+    return data
+
+
+def vectorize(data, vocab: dict[str, int]):
+    from scipy.sparse import csr_matrix
+
+    rows, cols = [], []
+    for i, (feats, _) in enumerate(data):
+        for f in set(feats):
+            j = vocab.get(f)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(data), len(vocab)))
+
+
+def fit_platt(pmax: np.ndarray, correct: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    p = np.clip(pmax, 1e-6, 1 - 1e-6)
+    z = np.log(p / (1 - p)).reshape(-1, 1)
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(z, correct.astype(int))
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    total, err = len(conf), 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        m = (conf >= lo) & (conf < hi if b < bins - 1 else conf <= hi)
+        if m.any():
+            err += m.sum() / total * abs(conf[m].mean() - correct[m].mean())
+    return float(err)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--synthetic-limit", type=int, default=None)
+    ap.add_argument("--C", type=float, default=0.5)
+    ap.add_argument("--cache", type=Path, default=None, help="cache parsed training docs here (dev speed-up)")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from wirewatch.nlp import load_nlp
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    lexicon = compile_lexicon(args.shared)
+    payload = json.dumps(lexicon, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    (OUT / "lexicon.json.gz").write_bytes(gzip.compress(payload, mtime=0))
+    lexmod.load_lexicon.cache_clear()
+    lex = lexmod.load_lexicon()
+
+    records = gsr_records(args.shared / "plover" / "PLOVER_GSR_CAMEO.txt")
+    train_gsr, heldout = split_gsr(records)
+    HELDOUT.parent.mkdir(parents=True, exist_ok=True)
+    with HELDOUT.open("w", encoding="utf-8") as fh:
+        for rec in heldout:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+    nlp = load_nlp()
+    leads = synthetic_leads(args.shared / "plover" / "gpt_synthetic_events_2023-10-19_19.csv.zip",
+                            args.synthetic_limit)
+    data = instances_gsr(nlp, lex, train_gsr, args.cache)
+    n_gsr = len(data)
+    data += instances_synthetic(nlp, lex, leads, args.cache)
+    n_syn = len(data) - n_gsr
+    data += instances_written(nlp, lex)
+    counts = Counter(f for feats, _ in data for f in set(feats))
+    features_kept = sorted(f for f, c in counts.items() if c >= 2)
+    vocab = {f: i for i, f in enumerate(features_kept)}
+    X = vectorize(data, vocab)
+    y = np.array([label for _, label in data])
+    model = LogisticRegression(C=args.C, max_iter=2000, random_state=SEED)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    oof = cross_val_predict(model, X, y, cv=folds, method="predict_proba")
+    classes = sorted(set(y))
+    pred = np.array(classes)[oof.argmax(axis=1)]
+    correct = (pred == y).astype(float)
+    pmax = oof.max(axis=1)
+    a, b = fit_platt(pmax, correct)
+    clipped = np.clip(pmax, 1e-6, 1 - 1e-6)
+    calibrated = 1 / (1 + np.exp(-(a * np.log(clipped / (1 - clipped)) + b)))
+    model.fit(X, y)
+    assert list(model.classes_) == classes
+    np.savez_compressed(OUT / "model.npz", weights=model.coef_.T.astype(np.float16),
+                        intercept=model.intercept_.astype(np.float32))
+    stats = {
+        "instances": len(data), "gsr_instances": n_gsr, "synthetic_instances": n_syn,
+        "written_instances": len(data) - n_gsr - n_syn, "features": len(vocab),
+        "labels": dict(Counter(y.tolist())),
+        "oof_accuracy": round(float(correct.mean()), 4),
+        "oof_ece_raw": round(ece(pmax, correct), 4), "oof_ece_platt": round(ece(calibrated, correct), 4),
+    }
+    meta = {"classes": classes, "features": features_kept, "platt": [a, b], "C": args.C, "seed": SEED,
+            "stats": stats}
+    (OUT / "model.json").write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
+    print(json.dumps(stats, indent=1))
+    print(f"trained in {time.perf_counter() - t0:.0f} s")
+    print(f"held-out GSR: {len(heldout)} sentences -> {HELDOUT.relative_to(ROOT)}; train {len(train_gsr)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""Event coding: PLOVER types, roles, modality/attribution, confidence, offsets, eval task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wirewatch.events import EventExtractor
+from wirewatch.records import PLOVER_TYPES, EventDraft
+
+GOLD = Path(__file__).resolve().parent / "data" / "gold"
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    from wirewatch.actors import ActorResolver
+
+    return ActorResolver()
+
+
+@pytest.fixture(scope="module")
+def extractor() -> EventExtractor:
+    return EventExtractor()
+
+
+@pytest.fixture(scope="module")
+def kobani_events(kobani_doc, resolver, extractor) -> list[EventDraft]:
+    return extractor.extract(kobani_doc, resolver.mentions(kobani_doc))
+
+
+def run(nlp, resolver, extractor, text: str) -> list[EventDraft]:
+    doc = nlp(text)
+    return extractor.extract(doc, resolver.mentions(doc))
+
+
+def in_sentence(events: list[EventDraft], index: int) -> list[EventDraft]:
+    return [e for e in events if e.sentence.index == index]
+
+
+def test_kobani_retake_is_asserted_assault_with_joint_sources(kobani_events):
+    retake = [e for e in in_sentence(kobani_events, 2) if e.trigger.text == "retook"]
+    assert len(retake) == 1
+    ev = retake[0]
+    assert ev.event_type == "ASSAULT" and ev.cameo_root == "19"
+    assert ev.modality == "asserted" and ev.attribution == ()
+    assert [m.text for m in ev.source] == ["Kurdish Peshmerga fighters", "People's Protection Units"]
+    assert [m.text for m in ev.target] == ["Daesh"]
+    # the 100 days of fighting is a second event in the same sentence
+    assert sorted(e.trigger.text for e in in_sentence(kobani_events, 2)) == ["fighting", "retook"]
+
+
+def test_kobani_possible_attacks_are_claims_by_mit(kobani_events):
+    attacks = in_sentence(kobani_events, 1)
+    assert attacks and all(e.event_type == "ASSAULT" for e in attacks)
+    for ev in attacks:
+        assert ev.modality == "possible"
+        assert [(a.text, a.role) for a in ev.attribution] == [("MİT", "claimant")]
+        assert ev.attribution[0].actor_id == "TUR:national-intelligence-organization"
+    assert any(m.text == "The Daesh militants" for e in attacks for m in e.source)
+
+
+def test_kobani_warning_reported_by_hurriyet(kobani_events):
+    first = in_sentence(kobani_events, 0)
+    warning = [e for e in first if e.trigger.text == "warning"]
+    assert len(warning) == 1
+    ev = warning[0]
+    assert ev.event_type == "COOPERATE" and "intelligence" in ev.contexts
+    assert ev.modality == "reported"
+    assert [(a.text, a.role) for a in ev.attribution] == [("Hurriyet Daily", "reporter")]
+    assert ev.source[0].actor.actor_id == "TUR:national-intelligence-organization"
+    assert ev.target[0].text == "the country’s police and security forces"
+    # the retreat inside MİT's warning: reporter first, then the claimant
+    retreat = [e for e in first if e.event_type == "RETREAT"]
+    assert len(retreat) == 1
+    assert [a.role for a in retreat[0].attribution] == ["reporter", "claimant"]
+    assert retreat[0].attribution[1].text == "The MİT"
+    assert retreat[0].modality in ("claimed", "reported")
+
+
+def test_kobani_no_asserted_claims_and_no_event_in_state_sentence(kobani_events):
+    assert in_sentence(kobani_events, 3) == []  # "still scattered in the countryside"
+    planned = [e for e in in_sentence(kobani_events, 5) if e.event_type == "ASSAULT"]
+    assert planned and all(e.modality == "planned" for e in planned)
+    claims = in_sentence(kobani_events, 1) + in_sentence(kobani_events, 5)
+    assert all(e.modality != "asserted" for e in claims)
+
+
+def test_relative_clause_source(kobani_events):
+    last = in_sentence(kobani_events, 10)
+    assert len(last) == 1 and last[0].event_type == "ASSAULT"
+    assert last[0].source[0].text == "Daesh"
+
+
+def test_passive_agent_is_source(nlp, resolver, extractor):
+    text = "Two police officers were shot dead by gunmen in Peshawar on Sunday."
+    events = run(nlp, resolver, extractor, text)
+    assert len(events) == 1
+    ev = events[0]
+    assert ev.event_type == "ASSAULT"
+    assert [m.text for m in ev.source] == ["gunmen"]
+    assert [m.text for m in ev.target] == ["Two police officers"]
+
+
+def test_negation(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "The army did not attack the refugee camp on Monday.")
+    assert [(e.event_type, e.modality) for e in events] == [("ASSAULT", "negated")]
+
+
+def test_denial(nlp, resolver, extractor):
+    text = "The government denied that its troops had killed civilians in the village."
+    events = run(nlp, resolver, extractor, text)
+    assert [(e.event_type, e.modality) for e in events] == [("ASSAULT", "negated")]
+    assert [a.role for a in events[0].attribution] == ["claimant"]
+    assert events[0].attribution[0].text == "The government"
+
+
+def test_weather_and_no_event_sentences(nlp, resolver, extractor):
+    assert run(nlp, resolver, extractor, "The weather was cold.") == []
+    assert run(nlp, resolver, extractor, "Inflation in the country reached nine percent in March.") == []
+
+
+def test_joint_sources_and_accusation(nlp, resolver, extractor):
+    text = "Ukraine accused Russia of shelling the Zaporizhzhia nuclear plant."
+    events = run(nlp, resolver, extractor, text)
+    assert [e.event_type for e in events] == ["ACCUSE"]
+    assert [m.text for m in events[0].source] == ["Ukraine"]
+    assert [m.text for m in events[0].target] == ["Russia"]
+
+
+def test_reported_by_outlet(nlp, resolver, extractor):
+    text = "Security forces killed at least eight protesters in Basra, the Associated Press reported."
+    events = run(nlp, resolver, extractor, text)
+    assert [e.event_type for e in events] == ["ASSAULT"]
+    assert events[0].modality == "reported"
+    assert [(a.text, a.role) for a in events[0].attribution] == [("the Associated Press", "reporter")]
+
+
+def test_confidence_varies_and_offsets_exact(kobani_events, kobani_text):
+    confidences = {e.confidence for e in kobani_events}
+    assert len(confidences) > 2
+    for ev in kobani_events:
+        assert 0.0 <= ev.confidence <= 1.0
+        assert ev.event_type in PLOVER_TYPES
+        assert ev.cameo_root and len(ev.cameo_root) == 2
+        assert kobani_text[ev.trigger.start:ev.trigger.end] == ev.trigger.text
+        assert ev.sentence.start <= ev.trigger.start < ev.sentence.end
+        for m in ev.source + ev.target:
+            assert kobani_text[m.start:m.end] == m.text
+        for a in ev.attribution:
+            assert kobani_text[a.start:a.end] == a.text
+
+
+def test_empty_and_whitespace_docs(nlp, extractor):
+    assert extractor.extract(nlp(""), []) == []
+    assert extractor.extract(nlp("   \n  "), []) == []
+
+
+def test_works_without_mentions(nlp, extractor):
+    events = extractor.extract(nlp("Police arrested 14 protesters outside parliament."), [])
+    assert [e.event_type for e in events] == ["COERCE"]
+    assert events[0].source == () and events[0].target == ()
+
+
+def test_eval_task_runs_on_news_gold(nlp, resolver, extractor):
+    from types import SimpleNamespace
+
+    from wirewatch.evaluate.events import evaluate_events
+    from wirewatch.evaluate.scoring import TASKS
+
+    assert TASKS["events"] is evaluate_events
+    pipeline = SimpleNamespace(nlp=nlp, actors=resolver, events=extractor)
+    report = evaluate_events(GOLD / "events_news.jsonl", pipeline)
+    assert report.metrics["units"] >= 40
+    assert report.metrics["micro_f1"] > 0.5
+    assert 0.0 <= report.metrics["modality_accuracy"] <= 1.0
+    titles = [t.title for t in report.tables]
+    assert any(t.startswith("confusion") for t in titles)
+
+
+def test_gold_files_are_consistent():
+    import json
+
+    for name in ("events_news.jsonl", "events_gsr_heldout.jsonl"):
+        lines = [json.loads(line) for line in (GOLD / name).read_text(encoding="utf-8").splitlines()]
+        assert len(lines) >= 40
+        for obj in lines:
+            for ev in obj["events"]:
+                assert ev["event_type"] in PLOVER_TYPES
+                trig = ev.get("trigger") or {}
+                if "start" in trig:
+                    assert obj["text"][trig["start"]:trig["end"]] == trig["text"]
+
+
+def test_promise_is_agree_and_must_is_request(nlp, resolver, extractor):
+    text = ("Germany will provide 500 million euros in military aid to Ukraine, "
+            "the defence minister announced.")
+    events = run(nlp, resolver, extractor, text)
+    assert [(e.event_type, e.modality, e.cameo_root) for e in events] == [("AGREE", "asserted", "03")]
+    assert [a.role for a in events[0].attribution] == ["claimant"]
+    text = "Russia said on Tuesday that Sudan must return a Mi-26 helicopter."
+    events = run(nlp, resolver, extractor, text)
+    assert [e.event_type for e in events] == ["REQUEST"]
+    assert [m.text for m in events[0].source] == ["Russia"]
+    assert [m.text for m in events[0].target] == ["Sudan"]
+
+
+def test_plan_and_hedge(nlp, resolver, extractor):
+    text = "Opposition parties intend to boycott the parliamentary elections."
+    planned = run(nlp, resolver, extractor, text)
+    assert [(e.event_type, e.modality, e.mode) for e in planned] == [("PROTEST", "planned", "boycott")]
+    possible = run(nlp, resolver, extractor, "Officials fear that the militants may attack polling stations.")
+    assert [(e.event_type, e.modality) for e in possible] == [("ASSAULT", "possible")]

@@ -1,0 +1,247 @@
+"""EventExtractor: spaCy Doc + actor mentions -> EventDrafts (PLOVER 2.0).
+
+Steps per sentence: the lexicon proposes candidate triggers (CAMEO verb patterns + event nouns); the
+classifier picks a PLOVER type or NONE with a calibrated confidence; a trigger nested as the argument
+of another event ("threatened to attack", "condemned the attack") is folded into it, unless the outer
+one is a light verb ("launched an attack"); roles come from the dependency parse; modality and
+attribution from reporting verbs, "according to", hedges, intentions and negation.
+
+Coding decisions (PLOVER codebook): capture/retake of territory by force is ASSAULT (CAMEO 19; the
+codebook's COERCE "seize" modes are police searches and confiscations); a warning passed to one's own
+police or security forces is intelligence sharing, COOPERATE (CAMEO 064, context intelligence); a
+warning that threatens the addressee stays THREATEN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from wirewatch.events.lexicon import Candidate, Lexicon, load_lexicon
+from wirewatch.events.modality import modality_and_attribution
+from wirewatch.events.model import NONE, EventClassifier, features, load_classifier
+from wirewatch.events.modes import mode_for
+from wirewatch.events.roles import LIGHT_VERBS, MentionIndex, roles
+from wirewatch.records import PLOVER_TYPES, Attribution, EventDraft, Mention, Sentence, Span
+
+# dependency relations through which a nested trigger is the *content* of an outer event
+NESTING_DEPS = {"xcomp", "dobj", "pobj", "pcomp", "acomp", "attr", "nsubjpass", "ccomp", "advcl", "acl"}
+ADJUNCT_PREPS = {"after", "before", "since", "amid", "following", "despite", "over", "against"}
+CLAUSE_BOUNDARY = {"ccomp", "advcl", "relcl", "parataxis", "conj", "acl", "xcomp", "csubj"}
+NESTING_PREPS = {"of", "for", "to", "on", "against", "over", "about", "into", "with", "as", "like"}
+COMMITMENTS = {"AID": "AGREE", "COOPERATE": "AGREE", "CONSULT": "AGREE", "SUPPORT": "AGREE",
+               "RETREAT": "CONCEDE", "ASSAULT": "THREATEN", "COERCE": "THREATEN", "SANCTION": "THREATEN"}
+PROMISE_VERBS = {"promise", "pledge", "vow", "offer", "agree", "commit", "undertake"}
+# CAMEO roots per PLOVER type, used when the lexicon's code disagrees with the classifier's type
+DEFAULT_ROOT = {
+    "AGREE": "03", "CONSULT": "04", "SUPPORT": "05", "COOPERATE": "06", "AID": "07", "CONCEDE": "08",
+    "RETREAT": "08", "REQUEST": "10", "ACCUSE": "11", "REJECT": "12", "THREATEN": "13",
+    "PROTEST": "14", "MOBILIZE": "15", "SANCTION": "16", "COERCE": "17", "ASSAULT": "19",
+}
+
+
+class EventExtractor:
+    """Detect and code events. ``extract(doc, mentions)`` is the pipeline entry point."""
+
+    def __init__(self, lexicon: Lexicon | None = None, classifier: EventClassifier | None = None,
+                 threshold: float = 0.3) -> None:
+        self._lexicon = lexicon
+        self._classifier = classifier
+        self.threshold = threshold
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = load_lexicon()
+        return self._lexicon
+
+    @property
+    def classifier(self) -> EventClassifier:
+        if self._classifier is None:
+            self._classifier = load_classifier()
+        return self._classifier
+
+    def extract(self, doc: Doc, mentions: Sequence[Mention]) -> list[EventDraft]:
+        """All events in the document, in text order."""
+        index = MentionIndex(mentions)
+        drafts: list[EventDraft] = []
+        for number, sent in enumerate(doc.sents):
+            drafts += self._sentence(doc, sent, number, index)
+        return drafts
+
+    def classify(self, doc: Doc, sent: SpacySpan) -> list[tuple[Candidate, str, float]]:
+        """Candidates of one sentence with their predicted label (NONE included) and confidence."""
+        cands = self.lexicon.candidates(sent)
+        preds = self.classifier.predict_many([features(doc, sent, c, self.lexicon) for c in cands])
+        return [(c, label, conf) for c, (label, conf) in zip(cands, preds, strict=True)]
+
+    def _sentence(self, doc: Doc, sent: SpacySpan, number: int, index: MentionIndex) -> list[EventDraft]:
+        scored = [(c, lab, conf) for c, lab, conf in self.classify(doc, sent)
+                  if lab != NONE and conf >= self.threshold]
+        kept = _fold_nested(doc, scored, self.lexicon.reporting)
+        sentence = Sentence(number, sent.start_char, sent.end_char)
+        drafts = []
+        for cand, label, conf in kept:
+            draft = self._draft(doc, sentence, cand, label, conf, index)
+            tok = doc[cand.token]
+            if (cand.key in self.lexicon.reporting and not draft.target
+                    and any(c.dep_ == "ccomp" for c in tok.children)):
+                continue  # "X warned that ...": a statement frame, not an event between actors
+            if (cand.key.startswith("n:") and tok.dep_ in ("nsubj", "nsubjpass") and not draft.target
+                    and any(c.lower_ == "the" for c in tok.children)):
+                continue  # "The fresh warning ... comes as": a reference back to an event already coded
+            drafts.append(draft)
+        return drafts
+
+    def _draft(self, doc: Doc, sentence: Sentence, cand: Candidate, label: str, conf: float,
+               index: MentionIndex) -> EventDraft:
+        tok = doc[cand.token]
+        end_tok = doc[cand.particle] if cand.particle is not None and cand.particle == tok.i + 1 else tok
+        trigger = Span(doc.text[tok.idx:end_tok.idx + len(end_tok.text)], tok.idx,
+                       end_tok.idx + len(end_tok.text))
+        source, target = roles(doc, tok.i, index)
+        modality, attribution = modality_and_attribution(
+            doc, tok, index, self.lexicon.reporting, source + target)
+        demand = _demand(tok, attribution)
+        if demand is not None:  # "Russia said Sudan must return the helicopter": Russia demands
+            claimant = demand
+            speaker = index.by_token.get(_token_at(doc, claimant.start))
+            rest = tuple(a for a in attribution if a is not claimant)
+            return EventDraft(
+                sentence=sentence, event_type="REQUEST", trigger=trigger, trigger_token=tok.i,
+                source=(speaker,) if speaker else (), target=source, modality="reported" if rest
+                else "asserted", attribution=rest, mode=None, contexts=(), cameo_root="10",
+                confidence=round(conf, 4),
+            )
+        promised = COMMITMENTS.get(label) if modality == "planned" else None
+        if promised and _is_commitment(tok, source, attribution):
+            # PLOVER codebook: a promise of future aid/cooperation is AGREE, of a future retreat or
+            # release CONCEDE, of future violence or sanctions THREATEN; the promise itself happened.
+            reporters = [a for a in attribution if a.role == "reporter"]
+            return EventDraft(
+                sentence=sentence, event_type=promised, trigger=trigger, trigger_token=tok.i,
+                source=source, target=target, modality="reported" if reporters else "asserted",
+                attribution=attribution, mode=None, contexts=(), cameo_root=DEFAULT_ROOT[promised],
+                confidence=round(conf, 4),
+            )
+        plover = self.lexicon.to_plover(cand.cameo)
+        if plover is not None and plover.event_type == label:
+            mode, contexts = plover.mode, plover.contexts
+            root = (cand.cameo or "")[:2] or DEFAULT_ROOT[label]
+        else:
+            mode, contexts, root = None, (), DEFAULT_ROOT[label]
+        mode = mode_for(label, tok, mode)
+        if label == "ASSAULT" and root in ("18", "20", "19") and not contexts:
+            contexts = ("military",) if root == "19" else ()
+        assert label in PLOVER_TYPES
+        return EventDraft(
+            sentence=sentence, event_type=label, trigger=trigger, trigger_token=tok.i,
+            source=source, target=target, modality=modality, attribution=attribution,
+            mode=mode, contexts=tuple(contexts), cameo_root=root, confidence=round(conf, 4),
+        )
+
+
+def _is_commitment(tok: Token, source: tuple[Mention, ...], attribution: tuple[Attribution, ...]) -> bool:
+    """Does the actor itself announce or promise the planned action?"""
+    claimants = [a for a in attribution if a.role == "claimant"]
+    if any(a.lemma_.lower() in PROMISE_VERBS for a in tok.ancestors if a.sent == tok.sent):
+        return True
+    if not claimants:
+        return False
+    speaker = claimants[-1]
+    subj = [c for c in tok.children if c.dep_ == "nsubj"]
+    if subj and subj[0].lower_ in ("it", "they", "we"):
+        return True  # "the rebels said they will release ..."
+    aid = speaker.actor_id or ""
+    for m in source:
+        if m.actor.actor_id == speaker.actor_id or m.text.split()[0].lower() in (
+                "it", "they", "we", "its", "their", "our") or (m.start == speaker.start):
+            return True
+        if m.actor.country and aid.startswith(m.actor.country):
+            return True
+        if m.actor.actor_id == m.actor.country and aid.startswith(("~GOV", "~MIL")):
+            return True  # "Germany will ..., the defence minister announced"
+    return False
+
+
+def _demand(tok: Token, attribution: tuple[Attribution, ...]) -> Attribution | None:
+    """The claimant who says the trigger's subject *must*/*should* act, if any."""
+    claimants = [a for a in attribution if a.role == "claimant"]
+    if not claimants or tok.pos_ not in ("VERB", "AUX"):
+        return None
+    if any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children):
+        return claimants[-1]
+    return None
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span.start if span is not None else -1
+
+
+def _fold_nested(
+    doc: Doc, scored: list[tuple[Candidate, str, float]], reporting: frozenset[str]
+) -> list[tuple[Candidate, str, float]]:
+    """Drop a trigger that is the argument of another event trigger in the same sentence.
+
+    "threatened to attack" -> THREATEN only; "condemned the attack" -> ACCUSE only; but for a light
+    verb ("launched an attack", "issued a warning") the noun is kept and the verb dropped.
+    """
+    by_token = {c.token: (c, lab, conf) for c, lab, conf in scored}
+    drop: set[int] = set()
+    for cand, _, _ in scored:
+        tok = doc[cand.token]
+        child = tok
+        for anc in tok.ancestors:
+            if child.dep_ == "prep" and child.lower_ not in NESTING_PREPS:
+                break
+            if child.dep_ not in NESTING_DEPS and child.dep_ != "prep" and not (
+                child.dep_ == "conj" and child.head.pos_ == "NOUN"
+            ):
+                break
+            if anc.i in by_token and anc.i != tok.i:
+                outer = by_token[anc.i][0]
+                if child.dep_ in ("ccomp", "advcl") and outer.key in reporting:
+                    break
+                if outer.key.split(" ")[0] in LIGHT_VERBS:
+                    drop.add(anc.i)
+                else:
+                    drop.add(tok.i)
+                break
+            child = anc
+    kept = [item for item in scored if item[0].token not in drop]
+    return _merge_same_event(doc, kept)
+
+
+def _merge_same_event(
+    doc: Doc, scored: list[tuple[Candidate, str, float]]
+) -> list[tuple[Candidate, str, float]]:
+    """One event told twice: "killed in a bombing", "attacks ... have killed" -> keep the verb.
+
+    Same type, and the noun is the means ("in", "by", "with", "during") or the subject of the verb.
+    "retook ... after 100 days of fighting" stays two events (a different preposition).
+    """
+    by_token = {c.token: (c, lab) for c, lab, _ in scored}
+    drop: set[int] = set()
+    for cand, label, _ in scored:
+        tok = doc[cand.token]
+        if not cand.key.startswith("n:"):
+            continue
+        if tok.dep_ == "conj" and tok.head.i in by_token and by_token[tok.head.i][1] == label:
+            drop.add(tok.i)  # "killings and kidnappings": one event per head noun is enough
+            continue
+        if tok.dep_ in ("nsubj", "nsubjpass") and by_token.get(tok.head.i, (None, ""))[1] == label:
+            drop.add(tok.i)  # "attacks ... have killed"
+            continue
+        child = tok
+        for anc in tok.ancestors:  # "provide ... in military aid", "killed in a bombing"
+            if child.dep_ in CLAUSE_BOUNDARY or (child.dep_ == "prep" and child.lower_ in ADJUNCT_PREPS):
+                break
+            if anc.i in by_token:
+                if by_token[anc.i][1] == label:
+                    drop.add(tok.i)
+                break
+            child = anc
+    return [item for item in scored if item[0].token not in drop]
