@@ -101,6 +101,7 @@ def print_bench(result: dict[str, Any]) -> None:
         table.add_row(name, f"{r['seconds']:.2f}", f"{r['articles_per_s']:.1f}", f"{r['words_per_s']:.0f}",
                       f"{r['peak_rss_mb']:.0f}")
     out.print(table)
-    out.print(f"pipeline / bare parse time ratio: {result['ratio']:.2f}")
+    out.print(f"pipeline / bare parse time ratio: {result['ratio']:.2f} "
+              f"(one-off start-up of the stages' data: {result['startup_seconds']:.1f} s, not included)")
     for stage, seconds in result.get("stages", {}).items():
         out.print(f"  {stage}: {seconds:.2f} s ({100 * seconds / result['spacy']['seconds']:.1f} % of parse)")
