@@ -298,6 +298,174 @@ def serve(db: str | None, host: str, port: int, token: str | None, get_path: str
     run_server(url, host=host, port=port, write_token=token)
 
 
+@cli.group()
+def watch() -> None:
+    """Saved alerts: be told about new events that match a filter (add, list, remove, run)."""
+
+
+@watch.command("add")
+@click.argument("name")
+@db_option
+@filter_options
+@click.option("--backfill", is_flag=True,
+              help="deliver the matching events already stored on the next run (default: only new ones)")
+@handle_errors
+def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None:
+    """Save alert NAME: a filter (as for `events`) whose new matches `watch run` delivers."""
+    from wirewatch.store import Store
+    from wirewatch.watch import add_alert, check_name, pending
+
+    check_name(name)
+    flt = make_filter(filters)
+    with Store.open(db_url(db)) as store:
+        alert = add_alert(store, name, flt, backfill=backfill)
+        n = pending(store, alert)
+    what = " ".join(f"{k}={v}" for k, v in alert.filter.to_params().items()) or "every event"
+    when = (f"{n} stored events will be delivered on the next run" if backfill
+            else "events stored from now on will be delivered")
+    click.echo(f"added alert {name} ({what}); {when}", err=True)
+
+
+@watch.command("list")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
+@handle_errors
+def watch_list(db: str | None, fmt: str) -> None:
+    """Show the saved alerts (filter, pending events, cursor, last run)."""
+    from wirewatch.store import Store
+    from wirewatch.watch import list_alerts, pending
+
+    with Store.open(db_url(db)) as store:
+        alerts = [(a, pending(store, a)) for a in list_alerts(store)]
+    if fmt == "jsonl":
+        for a, n in alerts:
+            click.echo(json.dumps({**a.to_dict(), "pending": n}, ensure_ascii=False))
+        return
+    if not alerts:
+        click.echo("no alerts saved; add one with `wirewatch watch add NAME [filters]`", err=True)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(alerts)} alerts")
+    for col in ("name", "filter", "pending", "cursor", "created", "last run"):
+        table.add_column(col, overflow="fold")
+    for a, n in alerts:
+        table.add_row(a.name, " ".join(f"{k}={v}" for k, v in a.filter.to_params().items()) or "(all)",
+                      str(n), str(a.cursor), a.created.strftime("%Y-%m-%d %H:%M"),
+                      a.last_run.strftime("%Y-%m-%d %H:%M") if a.last_run else "never")
+    Console().print(table)
+
+
+@watch.command("remove")
+@click.argument("name")
+@db_option
+@handle_errors
+def watch_remove(name: str, db: str | None) -> None:
+    """Delete the saved alert NAME."""
+    from wirewatch.store import Store
+    from wirewatch.watch import remove_alert
+
+    with Store.open(db_url(db)) as store:
+        remove_alert(store, name)
+    click.echo(f"removed alert {name}", err=True)
+
+
+@watch.command("run")
+@click.argument("names", nargs=-1)
+@db_option
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="append the hits to FILE as JSONL ({\"alert\": NAME, \"event\": {...}}); - prints them")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True,
+              help="table: one event table per alert (printing only)")
+@click.option("--dry-run", is_flag=True, help="show what would be delivered without advancing the alerts")
+@click.option("--every", type=click.FloatRange(min=0.0), default=None, metavar="SECONDS",
+              help="keep running: check again every SECONDS until interrupted (Ctrl-C)")
+@click.option("--max-runs", type=click.IntRange(1), default=None, metavar="N",
+              help="with --every: stop after N runs")
+@handle_errors
+def watch_run(names: tuple[str, ...], db: str | None, output: str, fmt: str, dry_run: bool,
+              every: float | None, max_runs: int | None) -> None:
+    """Deliver the events stored since the last run that match each alert (all alerts, or NAMES).
+
+    Each alert's cursor advances only after its hits are written (and flushed), so a failed run
+    delivers the same events again next time; consumers can dedupe on (alert, event id). Run it
+    from cron / a systemd timer, or keep it running with --every.
+    """
+    import time
+
+    from wirewatch.store import Store
+    from wirewatch.watch import check_name
+
+    for n in names:
+        check_name(n)
+    if fmt == "table" and output != "-":
+        raise UserError("--format table prints to the terminal; use --format jsonl with --output FILE")
+    if max_runs is not None and every is None:
+        raise UserError("--max-runs needs --every SECONDS")
+    with Store.open(db_url(db)) as store:
+        runs = 0
+        while True:
+            _watch_run_once(store, names, output, fmt, dry_run)
+            runs += 1
+            if every is None or (max_runs is not None and runs >= max_runs):
+                break
+            try:
+                time.sleep(every)
+            except KeyboardInterrupt:  # between runs: nothing pending, stop cleanly
+                break
+
+
+def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, dry_run: bool) -> None:
+    """One `watch run`: hits to FILE (appended, flushed, fsynced) or stdout, then the cursors advance."""
+    from wirewatch.watch import AlertHit, run_alerts
+
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    sink = None
+    if output != "-":
+        try:
+            sink = open(output, "a", encoding="utf-8")  # noqa: SIM115 (closed in finally)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}; give a writable file") from None
+
+    def deliver(hit: AlertHit) -> None:
+        if fmt == "table":
+            grouped.setdefault(hit.alert, []).append(hit.event)
+            return
+        line = json.dumps(hit.to_dict(), ensure_ascii=False)
+        if sink is not None:
+            sink.write(line + "\n")
+        else:
+            click.echo(line)
+
+    def finish() -> None:
+        if sink is not None:
+            sink.flush()
+            os.fsync(sink.fileno())
+        else:
+            sys.stdout.flush()
+
+    try:
+        counts = run_alerts(store, deliver, names or None, advance=not dry_run, finish=finish)
+    except OSError as exc:
+        raise UserError(f"cannot write the hits: {exc.strerror or exc}; alerts not advanced") from None
+    finally:
+        if sink is not None:
+            sink.close()
+    if fmt == "table":
+        from wirewatch.render import print_events
+
+        for name in counts:
+            if grouped.get(name):
+                click.echo(f"alert {name}:")
+                print_events(grouped[name])
+    if not counts:
+        click.echo("no alerts saved; add one with `wirewatch watch add NAME [filters]`", err=True)
+    for name, n in counts.items():
+        click.echo(f"alert {name}: {n} new events" + (" (dry run: not advanced)" if dry_run else ""),
+                   err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="wirewatch")

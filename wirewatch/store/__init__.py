@@ -12,6 +12,8 @@ SQLite, generated tsvector + GIN on PostgreSQL); per article ``sentences``, ``me
 ``toponyms``, ``timexes`` keyed by (article_id, idx); shared ``actors``, ``places``, ``actor_keys``;
 ``events`` with filterable columns (type, modality, confidence, date_start/date_end/date_class,
 lat/lon, location country); ``event_actors`` (role, order) and ``attributions`` (chain order).
+Saved alerts (``wirewatch.watch``): ``alerts`` (migration 0003; SQL in ``alerts.py``), whose cursor
+is ``events.pk``, the insertion sequence.
 Load-test data: ``wirewatch.store.synthetic.seed_synthetic``; timings: ``python -m
 wirewatch.store.loadtest``.
 """

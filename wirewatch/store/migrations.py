@@ -55,9 +55,16 @@ def _m0002_fulltext(conn: Connection) -> None:
         conn.exec_driver_sql(sql)
 
 
+def _m0003_alerts(conn: Connection) -> None:
+    """Saved alerts (``wirewatch watch``): name, filter JSON, created, cursor (last delivered
+    ``events.pk``), last_run. ``events.pk`` (SQLite rowid alias / PostgreSQL serial) is the cursor."""
+    schema.alerts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
+    ("0003_alerts", _m0003_alerts),
 )
 
 

@@ -11,6 +11,7 @@ generated tsvector column on PostgreSQL).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -264,4 +265,18 @@ EVENT_INDEXES = (
 TABLES = (
     articles, sentences, actors, places, mentions, actor_keys, toponyms, timexes, events, event_actors,
     attributions,
+)
+
+# Saved alerts (``wirewatch.watch``), created by migration 0003 (not part of TABLES/0001).
+# ``filter``: the EventFilter as JSON (``EventFilter.to_params()``); ``cursor``: the highest
+# ``events.pk`` already delivered (events are append-only and their pk is assigned under the store's
+# single-writer lock, so pk order is commit order on both SQLite and PostgreSQL).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("filter", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("last_run", DateTime(timezone=True)),
 )
