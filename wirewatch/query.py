@@ -142,24 +142,23 @@ def _items(value: Any) -> list[str]:
     return [str(p).strip() for p in parts if str(p).strip()]
 
 
-def _parse_types(value: Any) -> tuple[str, ...]:
+def _parse_choices(value: Any, allowed: tuple[str, ...], what: str, sep: str) -> tuple[str, ...]:
+    """Items of a list value, each one of ``allowed`` (case-insensitive), deduplicated in order."""
+    by_fold = {a.casefold(): a for a in allowed}
     out = []
     for item in _items(value):
-        t = item.upper()
-        if t not in PLOVER_TYPES:
-            raise UserError(f"unknown event type {item!r}; use PLOVER types: {' '.join(PLOVER_TYPES)}")
-        out.append(t)
+        if item.casefold() not in by_fold:
+            raise UserError(f"unknown {what} {item!r}; use one of: {sep.join(allowed)}")
+        out.append(by_fold[item.casefold()])
     return tuple(dict.fromkeys(out))
+
+
+def _parse_types(value: Any) -> tuple[str, ...]:
+    return _parse_choices(value, PLOVER_TYPES, "event type", " ")
 
 
 def _parse_modality(value: Any) -> tuple[str, ...]:
-    out = []
-    for item in _items(value):
-        m = item.lower()
-        if m not in MODALITIES:
-            raise UserError(f"unknown modality {item!r}; use one of: {', '.join(MODALITIES)}")
-        out.append(m)
-    return tuple(dict.fromkeys(out))
+    return _parse_choices(value, MODALITIES, "modality", ", ")
 
 
 def _parse_iso3(value: Any) -> str:
