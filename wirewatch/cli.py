@@ -289,7 +289,11 @@ def serve(db: str | None, host: str, port: int, token: str | None, get_path: str
 
     url = db_url(db)
     if get_path:
-        from fastapi.testclient import TestClient
+        import warnings
+
+        with warnings.catch_warnings():  # starlette's note about its httpx client is not the user's concern
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
 
         response = TestClient(create_app(url, write_token=token)).get(get_path)
         click.echo(response.text)

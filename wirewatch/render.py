@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from wirewatch.evaluate.scoring import TaskReport
 
 out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 def _actors(items: list[dict[str, Any]]) -> str:
