@@ -26,7 +26,7 @@ EVENT_NOUNS: dict[str, str] = {
     "protest": "141", "demonstration": "141", "rally": "141", "riot": "145", "march": "141",
     "sit-in": "144", "boycott": "143", "walkout": "143", "hunger strike": "142",
     # COERCE (17)
-    "arrest": "173", "detention": "173", "crackdown": "175", "curfew": "1723", "blockade": "191",
+    "arrest": "173", "detention": "173", "crackdown": "170", "curfew": "1723", "blockade": "191",
     "siege": "191", "deportation": "174", "raid_police": "171", "ban": "1722", "censorship": "1721",
     "cyberattack": "176", "hack": "176", "confiscation": "1711", "seizure": "1711",
     # SANCTION (16)
@@ -37,7 +37,7 @@ EVENT_NOUNS: dict[str, str] = {
     # AGREE / SUPPORT (03/05)
     "agreement": "057", "deal": "057", "accord": "057", "treaty": "057", "pledge": "030",
     "offer": "030", "promise": "030", "endorsement": "051", "praise": "051", "recognition": "054",
-    "apology": "055",
+    "apology": "055", "consensus": "030",
     # COOPERATE / AID (06/07)
     "cooperation": "060", "exercise": "062", "drill": "062", "aid": "070", "assistance": "070",
     "donation": "071", "loan": "071", "asylum": "075", "rescue": "073", "evacuation": "073",
@@ -56,6 +56,9 @@ EVENT_NOUNS: dict[str, str] = {
 }
 
 # verbs added or re-coded for this project (lemma -> CAMEO code), on top of the dictionary.
+# "crack down"/"crackdown" say nothing about violence: CAMEO 170 (coerce), PLOVER COERCE ("repression
+# ... falling short of violence"); CAMEO2PLOVER sends 175 "violent repression" to ASSAULT, which the
+# patterns and the classifier still reach when the sentence describes violence.
 EXTRA_VERBS: dict[str, str] = {
     "retake": "192", "recapture": "192", "capture": "192", "seize": "192", "overrun": "192",
     "bomb": "183", "shell": "194", "airstrike": "195", "fight": "190", "attack": "190",
@@ -76,8 +79,10 @@ EXTRA_VERBS: dict[str, str] = {
     "ban": "1722", "censor": "1721", "hack": "176", "expel": "166", "boycott": "143",
     "strike": "190", "torture": "1822", "execute": "1823", "massacre": "202", "evacuate": "073",
     "rescue": "073", "extradite": "063", "cooperate": "060", "apologize": "055",
-    "pull out": "0871", "pull back": "0871", "crack down": "175", "call for": "100", "call on": "100",
-    "step down": "0832", "walk out": "143", "shoot down": "195", "blow up": "183", "hand over": "084",
+    "pull out": "0871", "pull back": "0871", "crack down": "170", "call for": "100", "call on": "100",
+    "surrender": "0874", "demobilize": "0873", "demobilise": "0873", "disarm": "0873",
+    "clamp down": "170", "step down": "0832", "walk out": "143", "shoot down": "195", "blow up": "183",
+    "hand over": "084",
 }
 
 REPORTING_VERBS = (
@@ -85,6 +90,7 @@ REPORTING_VERBS = (
     "insist", "assert", "declare", "write", "quote", "cite", "reveal", "suggest", "believe",
     "warn", "caution", "argue", "contend", "maintain", "acknowledge", "admit", "deny", "estimate",
     "indicate", "show", "accord", "explain", "testify", "disclose", "predict", "fear",
+    "reiterate", "stress", "emphasize", "emphasise", "repeat", "underline",
 )
 
 CONTEXT_NAMES = {"pro_autocracy", "economic", "military", "diplomatic", "legal", "humanitarian"}
@@ -149,7 +155,11 @@ def parse_cameo_dictionary(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
                     slots.append([w])
             if not slots:
                 continue
-            for key in block_verbs:
+            # "- * GOVERNMENT [111]  # ATTACK": the comment names the verb(s) the pattern was written for;
+            # restrict it to them so it does not leak to the whole group ("fought the government")
+            named = {_clean_word(w.strip()) for w in raw.split("#", 1)[1].split(",")} if "#" in raw else set()
+            owners = [k for k in block_verbs if k in named] or block_verbs
+            for key in owners:
                 verbs[key].setdefault("patterns", []).append([slots, code])
             continue
         # a verb line: WORD [code]? {FORMS}?
@@ -232,6 +242,8 @@ def compile_lexicon(shared: Path) -> dict[str, Any]:
     nouns["strike"]["patterns"] += [[[["worker", "workers", "union", "labour", "labor", "teacher",
                                         "teachers", "general", "nationwide"]], "143"],
                                      [[["hunger"]], "142"]]
+    # an official/diplomatic protest lodged with a government is a formal complaint (CAMEO 114, ACCUSE)
+    nouns["protest"]["patterns"] += [[[["lodge", "official", "formal", "diplomatic", "strong"]], "114"]]
     nouns["warning"]["patterns"] += [[[["police", "security", "intelligence", "alert"]], "064"]]
     c2p = parse_cameo2plover(shared / "plover" / "CAMEO2PLOVER-2021.txt")
     modes = codebook_modes(shared / "plover" / "PLOVER_structured_codebook_updated.csv")

@@ -68,6 +68,20 @@ TRAIN_EXAMPLES: list[tuple[str, dict[str, str]]] = [
      {"warning": "COOPERATE"}),
     ("The agency gave police a warning that a cell had entered the city.", {"warning": "COOPERATE"}),
     ("The prosecutor accused the general of ordering the massacre.", {"accused": "ACCUSE"}),
+    # "crack down" is CAMEO 175 (repression): COERCE, not ASSAULT
+    ("Police cracked down on opposition supporters after the disputed vote.", {"cracked": "COERCE"}),
+    ("The government has been slow to crack down on smuggling gangs in the port.", {"crack": "COERCE"}),
+    ("Critics say the authorities failed to crack down on armed militias operating in the region.",
+     {"crack": "COERCE"}),
+    ("Security forces launched a crackdown on independent newspapers.", {"crackdown": "COERCE"}),
+    # a reciprocal agreement is AGREE even when its content is a concession (PLOVER codebook)
+    ("The government and the rebels agreed to allow aid convoys into the besieged towns.",
+     {"agreed": "AGREE"}),
+    ("The two sides agreed to exchange prisoners next week.", {"agreed": "AGREE"}),
+    # implemented material concessions are RETREAT; promised ones CONCEDE
+    ("Two hundred militia fighters surrendered to the army on Sunday.", {"surrendered": "RETREAT"}),
+    ("The authorities reopened the border crossing to allow fuel deliveries.", {"reopened": "RETREAT"}),
+    ("The rebel leader promised to free the hostages next month.", {"promised": "CONCEDE"}),
 ]
 
 NO_EVENT_SENTENCES: list[str] = [
@@ -100,4 +114,8 @@ NO_EVENT_SENTENCES: list[str] = [
     "Rebels control most of the border crossings.",
     "The army controls the main road to the airport.",
     "The march season begins in March.",
+    # joining an armed group is membership, not an event between actors
+    "Many young men left their villages to join armed groups in the mountains.",
+    "Hundreds of foreign fighters crossed the border to join the insurgents.",
+    "She joined the rebel movement at the age of sixteen.",
 ]

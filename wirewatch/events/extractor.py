@@ -33,6 +33,11 @@ CLAUSE_BOUNDARY = {"ccomp", "advcl", "relcl", "parataxis", "conj", "acl", "xcomp
 NESTING_PREPS = {"of", "for", "to", "on", "against", "over", "about", "into", "with", "as", "like"}
 COMMITMENTS = {"AID": "AGREE", "COOPERATE": "AGREE", "CONSULT": "AGREE", "SUPPORT": "AGREE",
                "RETREAT": "CONCEDE", "ASSAULT": "THREATEN", "COERCE": "THREATEN", "SANCTION": "THREATEN"}
+RELATION_TYPES = {"COOPERATE", "SUPPORT", "AGREE", "AID"}
+RECIPROCAL_NOUNS = {"side", "party", "country", "nation", "government", "leader", "state", "neighbour",
+                    "neighbor", "rival", "faction", "delegation"}
+OWN_FORCES = {"it", "we", "they", "police", "army", "military", "troops", "force", "government",
+              "authority", "security"}
 PROMISE_VERBS = {"promise", "pledge", "vow", "offer", "agree", "commit", "undertake"}
 # CAMEO roots per PLOVER type, used when the lexicon's code disagrees with the classifier's type
 DEFAULT_ROOT = {
@@ -78,8 +83,12 @@ class EventExtractor:
         return [(c, label, conf) for c, (label, conf) in zip(cands, preds, strict=True)]
 
     def _sentence(self, doc: Doc, sent: SpacySpan, number: int, index: MentionIndex) -> list[EventDraft]:
-        scored = [(c, lab, conf) for c, lab, conf in self.classify(doc, sent)
-                  if lab != NONE and conf >= self.threshold]
+        per_type = self.classifier.thresholds
+        scored = [self._reciprocal(doc, sent, c) if _reciprocal_agreement(doc[c.token]) else (c, lab, conf)
+                  for c, lab, conf in self.classify(doc, sent)]
+        scored = _one_sided_agreements(doc, scored)
+        scored = [(c, lab, conf) for c, lab, conf in scored
+                  if lab != NONE and conf >= max(self.threshold, per_type.get(lab, 0.0))]
         kept = _fold_nested(doc, scored, self.lexicon.reporting)
         sentence = Sentence(number, sent.start_char, sent.end_char)
         drafts = []
@@ -87,13 +96,22 @@ class EventExtractor:
             draft = self._draft(doc, sentence, cand, label, conf, index)
             tok = doc[cand.token]
             if (cand.key in self.lexicon.reporting and not draft.target
-                    and any(c.dep_ == "ccomp" for c in tok.children)):
+                    and any(c.dep_ == "ccomp" for c in tok.children) and not _own_threat(tok)):
                 continue  # "X warned that ...": a statement frame, not an event between actors
+            if (tok.dep_ == "acl" and tok.tag_ == "VBN" and label in RELATION_TYPES
+                    and not any(c.dep_ == "agent" for c in tok.children)):
+                continue  # "militiamen armed with machetes", "hackers linked to X": a relation, not an act
             if (cand.key.startswith("n:") and tok.dep_ in ("nsubj", "nsubjpass") and not draft.target
                     and any(c.lower_ == "the" for c in tok.children)):
                 continue  # "The fresh warning ... comes as": a reference back to an event already coded
             drafts.append(draft)
-        return drafts
+        return _drop_background(doc, drafts)
+
+    def _reciprocal(self, doc: Doc, sent: SpacySpan, cand: Candidate) -> tuple[Candidate, str, float]:
+        """A mutual agreement is AGREE; its confidence is that of being an event at all."""
+        probs = self.classifier.proba(features(doc, sent, cand, self.lexicon))
+        p_none = float(probs[self.classifier.classes.index(NONE)])
+        return cand, "AGREE", self.classifier.calibrate(1.0 - p_none)
 
     def _draft(self, doc: Doc, sentence: Sentence, cand: Candidate, label: str, conf: float,
                index: MentionIndex) -> EventDraft:
@@ -115,7 +133,8 @@ class EventExtractor:
                 else "asserted", attribution=rest, mode=None, contexts=(), cameo_root="10",
                 confidence=round(conf, 4),
             )
-        promised = COMMITMENTS.get(label) if modality == "planned" else None
+        offered = tok.dep_ == "xcomp" and tok.head.lemma_.lower() in PROMISE_VERBS
+        promised = COMMITMENTS.get(label) if modality == "planned" or offered else None
         if promised and _is_commitment(tok, source, attribution):
             # PLOVER codebook: a promise of future aid/cooperation is AGREE, of a future retreat or
             # release CONCEDE, of future violence or sanctions THREATEN; the promise itself happened.
@@ -141,6 +160,58 @@ class EventExtractor:
             source=source, target=target, modality=modality, attribution=attribution,
             mode=mode, contexts=tuple(contexts), cameo_root=root, confidence=round(conf, 4),
         )
+
+
+def _one_sided_agreements(
+    doc: Doc, scored: list[tuple[Candidate, str, float]]
+) -> list[tuple[Candidate, str, float]]:
+    """"The government agreed to lift the curfew": one side agreeing to a concession is CONCEDE
+    (PLOVER: a promise of future concessions), not AGREE (cooperation between parties)."""
+    label_of = {c.token: lab for c, lab, _ in scored}
+    out = []
+    for c, lab, conf in scored:
+        tok = doc[c.token]
+        if lab == "AGREE" and tok.lemma_.lower() == "agree" and not _reciprocal_agreement(tok) and any(
+                x.dep_ == "xcomp" and label_of.get(x.i) in ("RETREAT", "CONCEDE") for x in tok.children):
+            lab = "CONCEDE"
+        out.append((c, lab, conf))
+    return out
+
+
+def _reciprocal_agreement(tok: Token) -> bool:
+    """"X and Y agreed (to ...)", "the two sides agreed", "X agreed with Y": a mutual agreement is
+    AGREE (PLOVER: both parties are actors) even when its content is a concession."""
+    if tok.lemma_.lower() != "agree" or tok.pos_ != "VERB":
+        return False
+    subj = [c for c in tok.children if c.dep_ == "nsubj"]
+    if any(c.dep_ == "prep" and c.lower_ == "with" for c in tok.children):
+        return True
+    return bool(subj) and (any(c.dep_ == "conj" for c in subj[0].children) or (
+        subj[0].tag_ == "NNS" and subj[0].lemma_.lower() in RECIPROCAL_NOUNS))
+
+
+def _drop_background(doc: Doc, drafts: list[EventDraft]) -> list[EventDraft]:
+    """Drop actorless nominal mentions ("after the summit", "killed in riots") beside a coded event.
+
+    A noun trigger with neither source nor target, in a sentence where another event has actors,
+    is background to that event (or a reference to one reported elsewhere), not a new coded event;
+    so is a noun event of the same type and source as a verb event of the sentence.
+    """
+    if not any(d.source or d.target for d in drafts):
+        return drafts
+    drafts = [d for d in drafts if d.source or d.target or not _subordinate(doc[d.trigger_token])]
+    # "reiterated its demand that Israel ease ...": the noun and the verb are one event of one source
+    verbal = {(d.event_type, m.actor.actor_id) for d in drafts if doc[d.trigger_token].pos_ in ("VERB", "AUX")
+              for m in d.source}
+    return [d for d in drafts if doc[d.trigger_token].pos_ in ("VERB", "AUX")
+            or not any((d.event_type, m.actor.actor_id) in verbal for m in d.source)]
+
+
+def _subordinate(tok: Token) -> bool:
+    """A noun, or a verb inside a noun phrase or an adjunct clause ("a letter handed over")."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return True
+    return tok.dep_ in ("acl", "pcomp") or (tok.dep_ != "relcl" and tok.head.pos_ in ("NOUN", "PROPN"))
 
 
 def _is_commitment(tok: Token, source: tuple[Mention, ...], attribution: tuple[Attribution, ...]) -> bool:
@@ -173,7 +244,27 @@ def _demand(tok: Token, attribution: tuple[Attribution, ...]) -> Attribution | N
         return None
     if any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in tok.children):
         return claimants[-1]
+    if (tok.tag_ == "VB" and tok.dep_ in ("ccomp", "acl")
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
+            and any(c.dep_ == "nsubj" and c.tag_ in ("NN", "NNP", "PRP") for c in tok.children)
+            and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)):
+        return claimants[-1]  # subjunctive "demanded that Israel ease ...": a demand
     return None
+
+
+def _own_threat(verb: Token) -> bool:
+    """"warned that police will no longer tolerate ...": the speaker's own side announces coercion.
+
+    A warning whose content clause has the speaker ("it", "we", "they") or security forces as
+    subject and a future modal is a THREATEN; a warning about what others may do is a statement."""
+    if verb.lemma_.lower() not in ("warn", "caution"):
+        return False
+    for clause in (c for c in verb.children if c.dep_ == "ccomp"):
+        subj = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+        future = any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall") for c in clause.children)
+        if subj and future and subj[0].lemma_.lower() in OWN_FORCES:
+            return True
+    return False
 
 
 def _token_at(doc: Doc, char: int) -> int:

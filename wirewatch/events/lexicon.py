@@ -23,6 +23,9 @@ VERB_POS = {"VERB"}
 MODIFIER_DEPS = {"compound", "amod", "nmod", "det", "nummod", "poss", "case"}
 FRAME_VERBS = {"intend", "plan", "aim", "hope", "want", "seek", "expect", "try", "attempt", "prepare",
                "continue", "begin", "start", "need", "decide", "vow", "resume", "manage", "fail"}
+# time/circumstance adjuncts are not part of the pattern phrase: "detained ... after the summit" must
+# not match the "hold * summit" pattern that CAMEO verb groups share
+ADJUNCT_PREPS = {"after", "before", "since", "amid", "during", "following", "despite", "until", "ahead"}
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "conj", "parataxis", "acl", "cc", "punct", "xcomp", "mark"}
 
 
@@ -143,7 +146,8 @@ def _local_words(tok: Token) -> tuple[set[str], set[str]]:
     """Words of the trigger's own phrase (not of clauses embedded in it), for pattern matching."""
     words: set[str] = set()
     heads: set[str] = set()
-    stack = [c for c in tok.children if c.dep_ not in CLAUSE_DEPS]
+    stack = [c for c in tok.children if c.dep_ not in CLAUSE_DEPS
+             and not (c.dep_ == "prep" and c.lower_ in ADJUNCT_PREPS)]
     while stack:
         t = stack.pop()
         words.add(t.lower_)

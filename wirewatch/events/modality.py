@@ -132,6 +132,8 @@ def modality_and_attribution(
     seen: set[int] = set()
     for sp in speakers:
         mention = index.of(sp.token)
+        if _speech_act(trigger, sp.token, mention, parties):
+            continue  # "the union announced its demand": the demand is the union's own act, asserted
         text, start, end = _span_of(doc, sp.token, mention)
         if start in seen:
             continue
@@ -155,6 +157,15 @@ def modality_and_attribution(
         else:
             modality = "asserted"
     return modality, tuple(chain)
+
+
+def _speech_act(trigger: Token, speaker: Token, mention: Mention | None,
+                parties: tuple[Mention, ...]) -> bool:
+    """Is the trigger a noun the speaker's verb performs ("X reiterated/announced its demand")?"""
+    if trigger.pos_ in ("VERB", "AUX") or trigger.dep_ != "dobj" or mention is None:
+        return False
+    subj = _subject_of(trigger.head)
+    return mention in parties and subj is not None and subj.i == speaker.i
 
 
 def _is_party(speaker: Mention | None, parties: tuple[Mention, ...]) -> bool:

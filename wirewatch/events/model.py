@@ -71,8 +71,10 @@ class EventClassifier:
     """Score candidates; returns (label, calibrated confidence, probability of the label)."""
 
     def __init__(self, weights: np.ndarray, intercept: np.ndarray, vocab: dict[str, int],
-                 classes: list[str], platt: tuple[float, float]) -> None:
+                 classes: list[str], platt: tuple[float, float],
+                 thresholds: dict[str, float] | None = None) -> None:
         self.weights = weights
+        self.thresholds = thresholds or {}  # per-type minimum confidence (out-of-fold tuned)
         self.intercept = intercept
         self.vocab = vocab
         self.classes = classes
@@ -134,4 +136,5 @@ def load_classifier() -> EventClassifier:
         weights = arrays["weights"].astype(np.float32)
         intercept = arrays["intercept"].astype(np.float32)
     vocab = {f: i for i, f in enumerate(meta["features"])}
-    return EventClassifier(weights, intercept, vocab, meta["classes"], tuple(meta["platt"]))
+    return EventClassifier(weights, intercept, vocab, meta["classes"], tuple(meta["platt"]),
+                           meta.get("thresholds"))

@@ -16,10 +16,19 @@ LIGHT_VERBS = {
     "continue", "resume", "step", "impose", "announce", "order", "unleash", "intensify", "escalate",
     "lead", "organize", "organise", "call", "join", "send", "deliver", "provide", "give", "offer",
     "sign", "reach", "declare", "file", "level", "lodge", "face", "suffer", "work", "plan", "prepare",
+    "reiterate", "renew", "repeat", "voice", "express", "register",
 }
 
 
 NON_ACTOR_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+# third-person pronouns resolved to a subject of a clause that contains them ("the country ... its
+# reluctance", "the rebels said they will ..."); singular ones only to singular antecedents
+PRONOUNS = {"its": True, "it": True, "their": False, "they": False}
+# nouns whose possessor is the agent of their infinitive ("its refusal to withdraw")
+CONTROL_NOUNS = {"reluctance", "refusal", "willingness", "readiness", "decision", "attempt", "effort",
+                 "failure", "plan", "bid", "determination", "pledge", "promise", "threat", "intention",
+                 "commitment", "move", "offer", "vow", "unwillingness", "inability", "ability"}
+ADJUNCT_PREPS = {"after", "before", "since", "amid", "during", "following", "despite", "until"}
 
 
 class MentionIndex:
@@ -28,24 +37,49 @@ class MentionIndex:
     def __init__(self, mentions: Sequence[Mention]) -> None:
         self.by_token: dict[int, Mention] = {}
         self.by_head: dict[int, Mention] = {}
+        self._mentions = sorted(mentions, key=lambda m: m.token_start)
         for m in mentions:
             self.by_head.setdefault(m.head, m)
             for i in range(m.token_start, m.token_end):
                 self.by_token.setdefault(i, m)
 
-    def of(self, tok: Token) -> Mention | None:
-        """The mention headed by or containing the token, else one in its own noun phrase."""
+    def of(self, tok: Token, resolve: bool = True) -> Mention | None:
+        """The mention headed by or containing the token, else one in its own noun phrase.
+
+        A pronoun given directly is resolved to its antecedent; one inside the noun phrase is not
+        ("its territory" does not stand for the country)."""
         hit = self.by_head.get(tok.i) or self.by_token.get(tok.i)
         if hit:
             return hit
+        if tok.pos_ == "PRON":
+            return self.antecedent(tok) if resolve else None
         for child in tok.children:
             if child.dep_ in ("compound", "amod", "poss", "nmod") or (
                 child.dep_ == "prep" and child.lower_ == "of"
             ):
-                found = self.of(child) if child.dep_ != "prep" else next(
-                    (self.of(g) for g in child.children if g.dep_ == "pobj"), None)
+                found = self.of(child, False) if child.dep_ != "prep" else next(
+                    (self.of(g, False) for g in child.children if g.dep_ == "pobj"), None)
                 if found:
                     return found
+        return None
+
+    def antecedent(self, pron: Token) -> Mention | None:
+        """The actor a third-person pronoun stands for: the nearest preceding mention in the same
+        sentence that is the subject of a clause containing the pronoun (None when there is none)."""
+        singular = PRONOUNS.get(pron.lower_)
+        if singular is None:
+            return None
+        governing = {a.i for a in pron.ancestors}
+        doc = pron.doc
+        for m in reversed(self._mentions):
+            if m.token_start >= pron.i or m.token_start < pron.sent.start:
+                continue
+            head = doc[m.head]
+            if head.dep_ not in ("nsubj", "nsubjpass") or head.head.i not in governing:
+                continue
+            if singular and (head.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in head.children)):
+                continue
+            return m
         return None
 
     def expand(self, toks: Iterable[Token]) -> tuple[Mention, ...]:
@@ -76,6 +110,9 @@ def _subject(verb: Token) -> list[Token]:
             tok = tok.head.head.head  # "... in order to attack" -> the clause it belongs to
             continue
         if tok.dep_ == "acl" and tok.tag_ != "VBN":
+            if tok.head.lemma_.lower() in CONTROL_NOUNS:  # "its reluctance to crack down": the possessor
+                owner = [c for c in tok.head.children if c.dep_ == "poss"]
+                return owner or [tok.head]
             return [tok.head]
         if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
             tok = tok.head
@@ -129,6 +166,8 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     # climb to the governing verb ("launched an attack", "days of fighting")
     tok, steps = noun, 0
     while tok.dep_ in ("dobj", "pobj", "prep", "attr", "nsubj", "conj", "appos", "compound") and steps < 8:
+        if tok.dep_ == "prep" and tok.lower_ in ADJUNCT_PREPS:
+            break  # "arrested ... after the summit": the arresting police did not hold the summit
         tok, steps = tok.head, steps + 1
         if tok.pos_ in ("VERB", "AUX"):
             if not source:
