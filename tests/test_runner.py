@@ -61,6 +61,34 @@ def test_failures_are_reported_and_batch_continues(tmp_path, pipeline):
     assert sorted(w.rsplit("/", 1)[-1] for w, _ in summary.failed) == ["broken.jsonl:2", "empty.txt"]
 
 
+class FailsOn:
+    """The real pipeline, except that analysing texts containing ``marker`` raises (fault injection)."""
+
+    def __init__(self, pipeline, marker: str) -> None:
+        self.pipeline, self.marker = pipeline, marker
+
+    def analyze(self, article):
+        if self.marker in article.text:
+            raise RuntimeError("injected failure")
+        return self.pipeline.analyze(article)
+
+    def analyze_many(self, articles):
+        return [self.analyze(a) for a in articles]
+
+
+def test_copy_of_a_failed_original_is_analysed_itself(tmp_path, pipeline, kobani_text):
+    corpus = write_jsonl(tmp_path / "wire.jsonl", [
+        {"text": "POISON " + kobani_text, "url": "https://a.example/1", "published": "2015-02-13"},
+        {"text": kobani_text, "url": "https://b.example/2", "published": "2015-02-13"},
+        *synthetic_news(2),
+    ])
+    with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+        summary = ingest([corpus], store, FailsOn(pipeline, "POISON"))
+        assert summary.failed == [(f"{corpus}:1", "analysis failed: injected failure")]
+        assert (summary.added, summary.near_duplicates) == (3, 0)
+        assert store.stats()["articles"] == 3 and store.count_events(EventFilter()) == summary.events
+
+
 def _count_articles(db_path) -> int:
     import sqlite3
 

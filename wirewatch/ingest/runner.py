@@ -67,6 +67,25 @@ def ingest(
     pending_dups: list[tuple[Article, str]] = []
     note = progress or (lambda outcome, where: None)
 
+    def analyze_one(article: Article) -> Any:
+        try:
+            return pipeline.analyze(article)
+        except Exception as exc:  # a pipeline bug on one article: report it, go on with the rest
+            log.exception("analysis failed for %s", article.origin)
+            summary.failed.append((article.origin or article.id, f"analysis failed: {exc}"))
+            note("failed", article.origin or article.id)
+            return None
+
+    def save(analyzed: Any, signature: bytes) -> None:
+        where = analyzed.article.origin or analyzed.article.id
+        if store.add_analyzed(analyzed, signature):
+            summary.added += 1
+            summary.events += len(analyzed.events)
+            note("added", where)
+        else:
+            summary.skipped += 1
+            note("skipped", where)
+
     def flush() -> None:
         articles = [a for a, _ in batch]
         signatures = {a.id: sig for a, sig in batch}
@@ -74,25 +93,18 @@ def ingest(
             analyzed_all = list(pipeline.analyze_many(articles))
         except Exception:  # one bad article must not sink the batch: retry one by one
             log.exception("batch analysis failed; retrying article by article")
-            analyzed_all = []
-            for article in articles:
-                try:
-                    analyzed_all.append(pipeline.analyze(article))
-                except Exception as exc:
-                    log.exception("analysis failed for %s", article.origin)
-                    summary.failed.append((article.origin or article.id, f"analysis failed: {exc}"))
-                    note("failed", article.origin or article.id)
+            analyzed_all = [a for a in map(analyze_one, articles) if a is not None]
         for analyzed in analyzed_all:
-            if store.add_analyzed(analyzed, signatures[analyzed.article.id]):
-                summary.added += 1
-                summary.events += len(analyzed.events)
-                note("added", analyzed.article.origin or analyzed.article.id)
-            else:
-                summary.skipped += 1
-                note("skipped", analyzed.article.origin or analyzed.article.id)
+            save(analyzed, signatures[analyzed.article.id])
         for article, original in pending_dups:  # after their originals are stored
-            store.add_duplicate(article, original)
-            note("near-duplicate", article.origin or article.id)
+            if store.has_article(original):
+                store.add_duplicate(article, original)
+                note("near-duplicate", article.origin or article.id)
+                continue
+            summary.near_duplicates -= 1  # its original failed: this copy is all we have, analyse it
+            analyzed = analyze_one(article)
+            if analyzed is not None:
+                save(analyzed, to_bytes(minhash(article.text)))
         batch.clear()
         pending_dups.clear()
 
