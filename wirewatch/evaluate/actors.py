@@ -31,6 +31,7 @@ from wirewatch.evaluate.scoring import (
     Table,
     TaskReport,
     confusion_table,
+    gold_published,
     prf,
     read_gold,
     register_task,
@@ -45,15 +46,6 @@ def _parts(pipeline: Any) -> tuple[Any, Any]:
 
     nlp = load_nlp()
     return nlp, ActorResolver(nlp=nlp)
-
-
-def _date(value: Any, where: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise UserError(f"{where}: bad published date {value!r} (use YYYY-MM-DD)") from exc
 
 
 def _sector_ok(gold: Any, pred: str | None) -> bool:
@@ -74,7 +66,7 @@ def evaluate_actors(gold_path: Path, pipeline: Any) -> TaskReport:
     mention_sectors: list[tuple[str, str]] = []
     for number, obj in read_gold(gold_path):
         where = f"{gold_path}:{number}"
-        published = _date(obj.get("published"), where)
+        published = gold_published(obj, where)
         if "actors" in obj:
             _score_mentions(nlp, resolver, obj, published, det, mention_sectors, where)
             continue

@@ -21,6 +21,7 @@ from wirewatch.evaluate.scoring import (
     Table,
     TaskReport,
     confusion_table,
+    gold_published,
     read_gold,
     register_task,
 )
@@ -35,13 +36,6 @@ def _components(pipeline: Any) -> tuple[Any, Any, Any]:
     from wirewatch.nlp import load_nlp
 
     return load_nlp(), ActorResolver(), EventExtractor()
-
-
-def _published(obj: dict[str, Any]) -> date | None:
-    try:
-        return date.fromisoformat(str(obj.get("published")))
-    except ValueError:
-        return None
 
 
 def _mentions(actors: Any, doc: Any, published: date | None) -> list[Mention]:
@@ -141,11 +135,11 @@ def evaluate_events(gold_path: Path, pipeline: Any = None) -> TaskReport:
     conf: list[tuple[float, bool]] = []
     main: Counter[str] = Counter()
     lines = 0
-    for _, obj in read_gold(Path(gold_path)):
+    for number, obj in read_gold(Path(gold_path)):
         lines += 1
         text = obj["text"]
         doc = nlp(text)
-        drafts = extractor.extract(doc, _mentions(actors, doc, _published(obj)))
+        drafts = extractor.extract(doc, _mentions(actors, doc, gold_published(obj, f"{gold_path}:{number}")))
         gold_events = [e for e in obj.get("events") or [] if e.get("event_type")]
         units: dict[int, tuple[list[dict[str, Any]], list[EventDraft]]] = {}
         split = bool(gold_events) and all("start" in (e.get("trigger") or {}) for e in gold_events)

@@ -11,6 +11,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,13 @@ def read_gold(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not isinstance(obj, dict) or "text" not in obj:
                 raise UserError(f"{path}:{number}: a gold line must be an object with a \"text\" field")
             yield number, obj
+
+
+def gold_published(obj: dict[str, Any], where: str) -> date | None:
+    """A gold line's ``published`` date (None when absent); a bad value is a UserError naming the line."""
+    from wirewatch.ingest.readers import parse_published
+
+    return parse_published(obj.get("published"), where)
 
 
 TaskScorer = Callable[[Path, Any], TaskReport]

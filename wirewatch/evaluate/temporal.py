@@ -30,7 +30,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from wirewatch.errors import UserError
-from wirewatch.evaluate.scoring import Table, TaskReport, prf, read_gold, register_task
+from wirewatch.evaluate.scoring import Table, TaskReport, gold_published, prf, read_gold, register_task
 from wirewatch.records import TimeExpr
 
 _TIME_OF_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})T.*$")
@@ -128,15 +128,6 @@ class _Tally:
         }
 
 
-def _published(raw: Any, where: str) -> date | None:
-    if raw in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(raw)[:10])
-    except ValueError as exc:
-        raise UserError(f"{where}: \"published\" must be YYYY-MM-DD, got {raw!r}") from exc
-
-
 @register_task("time")
 def evaluate_time(gold_path: Path, pipeline: Any = None) -> TaskReport:
     """Score ``pipeline.time.find`` against a time gold file (see module docstring)."""
@@ -153,7 +144,7 @@ def evaluate_time(gold_path: Path, pipeline: Any = None) -> TaskReport:
         for t in timexes:
             if not isinstance(t, dict) or "start" not in t or "end" not in t:
                 raise UserError(f"{gold_path}:{number}: each timex needs \"start\" and \"end\"")
-        lines.append((obj["text"], _published(obj.get("published"), f"{gold_path}:{number}"), timexes,
+        lines.append((obj["text"], gold_published(obj, f"{gold_path}:{number}"), timexes,
                       obj.get("corpus")))
     tally = _Tally()
     docs = pipeline.nlp.pipe(text for text, _p, _t, _c in lines)
