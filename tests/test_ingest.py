@@ -141,3 +141,4 @@ def test_near_duplicates(kobani_text):
     other = "Protesters marched in Santiago against pension reform; police used water cannon. " * 5
     assert index.find(minhash(other)) is None
     assert from_bytes(to_bytes(minhash(kobani_text))).jaccard(minhash(kobani_text)) == 1.0
+
