@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
+import os
 from pathlib import Path
 
 import pytest
@@ -69,23 +71,107 @@ def test_gazetteer_builds_from_clean_cache_dir(tmp_path):
     first = Gazetteer(cache=tmp_path)
     first.load()
     assert first.loaded_from.endswith("places.tsv.gz")
-    assert list(tmp_path.glob("gazetteer-*.pickle"))
+    [index] = tmp_path.glob("gazetteer-*.sqlite")
+    assert not list(tmp_path.glob("*.tmp"))
     assert len(first) > 250_000
     second = Gazetteer(cache=tmp_path)
     second.load()
-    assert second.loaded_from.endswith(".pickle")
+    assert second.loaded_from == str(index)
     assert second.lookup("Hatay") == first.lookup("Hatay")
+    assert second.entries("Ayn al Arab") == first.entries("Ayn al Arab")
+
+
+def write_places(path: Path, rows: list[str]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    return path
+
+
+NOWHERE = "1\tNowhereville\tXX\tXXX\tXX.01\tNorth\t\t10.5\t20.25\tPPL\tcity\t1234\tNowhere|Nowhere Town"
 
 
 def test_gazetteer_from_custom_file(tmp_path):
-    path = tmp_path / "mini.tsv.gz"
-    rows = ["1\tNowhereville\tXX\tXXX\tXX.01\tNorth\t\t10.5\t20.25\tPPL\tcity\t1234\tNowhere|Nowhere Town"]
-    with gzip.open(path, "wt", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
+    path = write_places(tmp_path / "mini.tsv.gz", [
+        NOWHERE,
+        "2\tAl Somewhere\tXX\tXXX\tXX.01\tNorth\t\t\t\tADM1\tadmin1\t\tel Elsewhere",
+        "-3\tNowhere\tXX\tXXX\tXX.01\tNorth\t\t1.0\t2.0\tPPLX\tsub-city\t\t"])
     gaz = Gazetteer(path=path, cache=tmp_path / "cache")
     [place] = gaz.lookup("nowhere town")
     assert (place.name, place.country, place.admin1, place.lat, place.population) == (
         "Nowhereville", "XXX", "North", 10.5, 1234)
+    # main name beats an alternate name; a synthetic (negative) id is no GeoNames id
+    assert [(e.place.name, e.primary) for e in gaz.entries("Nowhere")] == [("Nowhereville", False),
+                                                                          ("Nowhere", True)]
+    assert gaz.lookup("Nowhere")[1].geonameid is None
+    some = gaz.lookup("somewhere")  # Arabic article dropped, of main and alternate names
+    assert some == gaz.lookup("Al-Somewhere") == gaz.lookup("Elsewhere")
+    assert (some[0].lat, some[0].population, some[0].admin2) == (None, 0, None)
+    assert gaz.has("nowhere") and not gaz.has("somewhere else") and gaz.lookup("") == []
+    assert len(gaz) == 3
+
+
+def test_gazetteer_rebuilds_when_data_hash_changes(tmp_path):
+    path = write_places(tmp_path / "mini.tsv.gz", [NOWHERE])
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "gazetteer-0123456789abcdef.pickle").write_bytes(b"old cache format")
+    first = Gazetteer(path=path, cache=cache)
+    assert first.lookup("Nowhereville")[0].population == 1234
+    assert not list(cache.glob("*.pickle"))  # the previous format's cache is removed
+    stat = path.stat()
+    write_places(path, [NOWHERE.replace("1234", "5678")])  # same size, same mtime: only the hash differs
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    second = Gazetteer(path=path, cache=cache)
+    assert second.lookup("Nowhereville")[0].population == 5678
+    assert second.loaded_from == str(path)
+    assert len(list(cache.glob("gazetteer-*.sqlite"))) == 2
+    write_places(path, [NOWHERE.replace("1234", "5678")])  # new mtime, same content: index reused
+    third = Gazetteer(path=path, cache=cache)
+    assert third.lookup("Nowhereville")[0].population == 5678
+    assert third.loaded_from.endswith(".sqlite")
+
+
+def test_gazetteer_replaces_corrupt_index_and_survives_unwritable_cache(tmp_path):
+    path = write_places(tmp_path / "mini.tsv.gz", [NOWHERE])
+    cache = tmp_path / "cache"
+    Gazetteer(path=path, cache=cache).load()
+    [index] = cache.glob("gazetteer-*.sqlite")
+    index.write_bytes(b"not a database" * 100)
+    gaz = Gazetteer(path=path, cache=cache)
+    assert gaz.lookup("Nowhere")[0].name == "Nowhereville"
+    assert gaz.loaded_from == str(path) and index.read_bytes().startswith(b"SQLite format 3")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    private = Gazetteer(path=path, cache=blocked / "cache")  # cannot be created: built privately
+    assert private.lookup("Nowhere")[0].name == "Nowhereville"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "cache", "mini.tsv.gz"]
+
+
+def _build_and_lookup(path: Path, cache: Path, barrier, queue) -> None:
+    barrier.wait()
+    gaz = Gazetteer(path=path, cache=cache)
+    queue.put([(p.name, p.population) for p in gaz.lookup("Place 7")])
+
+
+def test_gazetteer_concurrent_first_use_is_safe(tmp_path):
+    rows = [f"{i}\tPlace {i}\tXX\tXXX\tXX.01\tNorth\t\t1.0\t2.0\tPPL\tcity\t{i * 10}\tP{i}|Spot {i}"
+            for i in range(1, 20_000)]
+    path = write_places(tmp_path / "many.tsv.gz", rows)
+    cache = tmp_path / "cache"
+    ctx = multiprocessing.get_context("fork")
+    barrier, queue = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=_build_and_lookup, args=(path, cache, barrier, queue)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert results == [[("Place 7", 70)]] * 4
+    assert [p.suffix for p in cache.iterdir()] == [".sqlite"]  # one index, no temporary files left
+    again = Gazetteer(path=path, cache=cache)
+    assert len(again) == 19_999 and again.loaded_from.endswith(".sqlite")
 
 
 # toponyms ---------------------------------------------------------------------------------------------

@@ -1,20 +1,27 @@
 """The offline gazetteer: GeoNames places compiled into ``wirewatch/data/geo/places.tsv.gz``.
 
-The shipped file is parsed once on first use and cached as a pickle in ``$WIREWATCH_CACHE`` (default
-``~/.cache/wirewatch``), keyed by the data file's size and hash, so later processes load it in well under a
-second. Lookups are a dict access on a normalised name (diacritics, apostrophes, hyphens and case folded).
+The shipped file is compiled once, on first use, into a read-only SQLite index in ``$WIREWATCH_CACHE``
+(default ``~/.cache/wirewatch``) named after the data file's content hash, so a changed data file gets a new
+index. The build writes a temporary file and renames it atomically, so concurrent first uses are safe. Later
+processes just open the file (``mode=ro&immutable=1``): the index stays on disk and in the OS page cache
+instead of in Python objects, with a small LRU of recent lookups. Lookups use a normalised name
+(diacritics, apostrophes, hyphens and case folded).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import math
 import os
-import pickle
+import sqlite3
 import tempfile
+import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,11 +32,23 @@ from wirewatch.records import Place
 
 COLUMNS = ("geonameid", "name", "alpha2", "country", "admin1_code", "admin1", "admin2", "lat", "lon",
            "feature_code", "resolution", "population", "alternate_names")
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+LRU_SIZE = 8192  # cached lookups (names -> entries / has)
 _ARTICLES = ("al ", "ar ", "as ", "ad ", "an ", "ash ", "at ", "az ", "el ", "ad ")
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾʼ´"), None)
 _SPACES = dict.fromkeys(map(ord, "-‐–—_.,"), " ")
 RESOLUTION_RANK = {"country": 0, "admin1": 1, "admin2": 2, "city": 3, "sub-city": 4}
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (row INTEGER PRIMARY KEY, geonameid INTEGER NOT NULL, name TEXT NOT NULL,
+    alpha2 TEXT NOT NULL, country TEXT, admin1_code TEXT NOT NULL, admin1 TEXT, admin2 TEXT, lat REAL,
+    lon REAL, feature_code TEXT NOT NULL, resolution TEXT NOT NULL, population INTEGER NOT NULL);
+CREATE TABLE names (key TEXT NOT NULL, row INTEGER NOT NULL, prim INTEGER NOT NULL,
+    PRIMARY KEY (key, row)) WITHOUT ROWID;
+"""
+_ENTRIES_SQL = ("SELECT p.geonameid, p.name, p.alpha2, p.country, p.admin1_code, p.admin1, p.admin2, p.lat, "
+                "p.lon, p.feature_code, p.resolution, p.population, n.prim FROM names n "
+                "JOIN places p ON p.row = n.row WHERE n.key = ? ORDER BY n.row")
 
 
 def _unescape(line: str) -> str:
@@ -67,6 +86,76 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def file_hash(path: Path) -> str:
+    """SHA-1 of a file's bytes (the gazetteer index is keyed by it)."""
+    h = hashlib.sha1()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _parse(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[str, int, int]]]:
+    """Place rows and (normalised name, row, is-main-name) keys of a compiled places file."""
+    rows: list[tuple[Any, ...]] = []
+    names: list[tuple[str, int, int]] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            c = _unescape(line.rstrip("\n")).split("\t")
+            gid, name, a2, a3, a1code, a1, a2name, lat, lon, fcode, res, pop, alts = c
+            rows.append((i, int(gid), name, a2, a3 or None, a1code, a1 or None, a2name or None,
+                         float(lat) if lat else None, float(lon) if lon else None, fcode, res,
+                         int(pop) if pop else 0))
+            key = normalize(name)
+            alt_keys = [normalize(alt) for alt in alts.split("|")] if alts else []
+            keys = {key: 1}
+            for k in alt_keys:
+                if k:
+                    keys.setdefault(k, 0)
+            for k in [key, *alt_keys]:
+                if k.startswith(_ARTICLES):  # Arabic article: "Al Qamishli" is also "Qamishli"
+                    keys.setdefault(k.split(" ", 1)[1], 0)
+            names.extend((k, i, prim) for k, prim in keys.items())
+    return rows, names
+
+
+def build_index(source: Path, target: Path, digest: str) -> None:
+    """Compile ``source`` (places TSV) into the SQLite index ``target``: built in a temporary file in the
+    same directory, then atomically renamed, so readers never see a partial index."""
+    rows, names = _parse(source)
+    names.sort()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.executescript(_SCHEMA)
+            con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            con.executemany("INSERT INTO names VALUES (?,?,?)", names)
+            meta = {"version": str(CACHE_VERSION), "source_sha1": digest, "rows": str(len(rows))}
+            con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+            con.commit()
+        finally:
+            con.close()
+        with open(tmp, "rb") as f:  # on disk before it gets its final name (the build skips SQLite's syncs)
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the index is shared like the data it comes from
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _remove_legacy(directory: Path) -> None:
+    """Delete the 45 MB pickles of the previous cache format (version 2), which nothing reads any more."""
+    for stale in directory.glob("gazetteer-*.pickle"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 @dataclass(frozen=True)
 class Entry:
     """A gazetteer row as the resolver sees it: the public :class:`Place` plus internal keys."""
@@ -78,125 +167,119 @@ class Entry:
 
 
 class Gazetteer:
-    """Name -> candidate places. Loaded lazily, once, from the shipped data (via the pickle cache)."""
+    """Name -> candidate places, from a read-only SQLite index of the shipped data (built on first use)."""
 
     def __init__(self, path: Path | None = None, cache: Path | None = None) -> None:
         self.path = path or data_path()
         self.cache = cache
-        self._rows: list[tuple[Any, ...]] | None = None
-        self._index: dict[str, tuple[int, ...]] = {}
-        self._primary: dict[str, frozenset[int]] = {}
-        self._places: dict[int, Place] = {}
-        self._entries: dict[str, tuple[Entry, ...]] = {}
+        self._con: sqlite3.Connection | None = None
+        self._pid = 0
+        self._size = 0
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[Entry, ...]] = OrderedDict()
         self.build_seconds = 0.0
         self.loaded_from = ""
 
     # loading -------------------------------------------------------------------------------------------
-    def _cache_file(self) -> Path:
-        stat = self.path.stat()
-        h = hashlib.sha1(f"{CACHE_VERSION}|{self.path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-        return (self.cache or cache_dir()) / f"gazetteer-{h.hexdigest()[:16]}.pickle"
+    def _cache_file(self, digest: str) -> Path:
+        return (self.cache or cache_dir()) / f"gazetteer-v{CACHE_VERSION}-{digest[:16]}.sqlite"
+
+    @staticmethod
+    def _open(target: Path) -> tuple[sqlite3.Connection, int]:
+        con = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                              check_same_thread=False)
+        try:
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("version") != str(CACHE_VERSION):
+                raise sqlite3.DatabaseError(f"gazetteer index version {meta.get('version')}")
+            return con, int(meta["rows"])
+        except (sqlite3.Error, KeyError, ValueError):
+            con.close()
+            raise
 
     def load(self) -> None:
-        """Load the index (from the pickle cache, else compile it from the shipped TSV and cache it)."""
-        if self._rows is not None:
+        """Open the index (building it from the shipped TSV first when missing, stale or unreadable)."""
+        if self._con is not None and self._pid == os.getpid():
             return
-        import time
+        with self._lock:
+            if self._con is not None and self._pid == os.getpid():
+                return
+            t0 = time.perf_counter()
+            digest = file_hash(self.path)
+            target = self._cache_file(digest)
+            opened = None
+            if target.exists():
+                try:
+                    opened = self._open(target)
+                    self.loaded_from = str(target)
+                except sqlite3.Error:
+                    opened = None
+            if opened is None:
+                try:
+                    build_index(self.path, target, digest)
+                    opened = self._open(target)
+                    _remove_legacy(target.parent)
+                except OSError:  # an unwritable cache dir: a private index, deleted once open
+                    private = Path(tempfile.mkdtemp(prefix="wirewatch-gaz-"))
+                    try:
+                        build_index(self.path, private / target.name, digest)
+                        opened = self._open(private / target.name)
+                    finally:
+                        for f in private.iterdir():
+                            f.unlink()
+                        private.rmdir()
+                self.loaded_from = str(self.path)
+            self._con, self._size = opened
+            self._pid = os.getpid()
+            self._entries.clear()
+            self.build_seconds = time.perf_counter() - t0
 
-        t0 = time.perf_counter()
-        target = self._cache_file()
-        if target.exists():
-            try:
-                with target.open("rb") as f:
-                    self._rows, self._index, self._primary = pickle.load(f)
-                self.loaded_from = str(target)
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-                self._rows = None
-        if self._rows is None:
-            self._compile()
-            self.loaded_from = str(self.path)
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump((self._rows, self._index, self._primary), f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, target)
-            except OSError:
-                pass  # a read-only cache dir only costs speed
-        self.build_seconds = time.perf_counter() - t0
-
-    def _compile(self) -> None:
-        rows: list[tuple[Any, ...]] = []
-        index: dict[str, list[int]] = {}
-        primary: dict[str, set[int]] = {}
-        with gzip.open(self.path, "rt", encoding="utf-8") as f:
-            for i, line in enumerate(f):
-                c = _unescape(line.rstrip("\n")).split("\t")
-                gid, name, a2, a3, a1code, a1, a2name, lat, lon, fcode, res, pop, alts = c
-                rows.append((int(gid), name, a2, a3 or None, a1code, a1 or None, a2name or None,
-                             float(lat) if lat else None, float(lon) if lon else None, fcode, res,
-                             int(pop) if pop else 0))
-                key = normalize(name)
-                index.setdefault(key, []).append(i)
-                primary.setdefault(key, set()).add(i)
-                for alt in alts.split("|") if alts else ():
-                    k = normalize(alt)
-                    if k and k != key:
-                        bucket = index.setdefault(k, [])
-                        if not bucket or bucket[-1] != i:
-                            bucket.append(i)
-                for k in [key, *map(normalize, alts.split("|") if alts else ())]:
-                    # Arabic article: "Al Qamishli" is also "Qamishli"
-                    if k.startswith(_ARTICLES):
-                        bare = k.split(" ", 1)[1]
-                        bucket = index.setdefault(bare, [])
-                        if not bucket or bucket[-1] != i:
-                            bucket.append(i)
-        self._rows = rows
-        self._index = {k: tuple(v) for k, v in index.items()}
-        self._primary = {k: frozenset(v) for k, v in primary.items()}
+    def close(self) -> None:
+        """Close the index (it is reopened on the next lookup)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con = None
+            self._entries.clear()
 
     # lookups -------------------------------------------------------------------------------------------
     def __len__(self) -> int:
         self.load()
-        assert self._rows is not None
-        return len(self._rows)
+        return self._size
 
-    def place(self, row: int) -> Place:
-        """The :class:`Place` of row ``row`` (built once)."""
-        p = self._places.get(row)
-        if p is None:
-            assert self._rows is not None
-            gid, name, _a2, a3, _code, a1, a2name, lat, lon, fcode, res, pop = self._rows[row]
-            p = Place(geonameid=gid if gid > 0 else None, name=name, country=a3, admin1=a1, lat=lat, lon=lon,
-                      feature_code=fcode, resolution=res, admin2=a2name, population=pop)
-            self._places[row] = p
-        return p
+    def _cached(self, name: str) -> tuple[Entry, ...]:
+        """The entries of ``name`` (an LRU of recent keys in front of the SQLite index)."""
+        key = normalize(name)
+        self.load()
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit
+            assert self._con is not None
+            found = self._con.execute(_ENTRIES_SQL, (key,)).fetchall()
+            out = []
+            for gid, name_, a2, a3, a1code, a1, a2name, lat, lon, fcode, res, pop, prim in found:
+                place = Place(geonameid=gid if gid > 0 else None, name=name_, country=a3, admin1=a1, lat=lat,
+                              lon=lon, feature_code=fcode, resolution=res, admin2=a2name, population=pop)
+                out.append(Entry(place, a2, a1code, bool(prim)))
+            out.sort(key=lambda e: (-prior(e), e.place.geonameid or 0))
+            hit = self._entries[key] = tuple(out)
+            if len(self._entries) > LRU_SIZE:
+                self._entries.popitem(last=False)
+            return hit
 
     def entries(self, name: str) -> list[Entry]:
         """Candidates for ``name`` with internal keys, most prominent first."""
-        key = normalize(name)
-        hit = self._entries.get(key)
-        if hit is not None:
-            return list(hit)
-        self.load()
-        assert self._rows is not None
-        rows = self._index.get(key, ())
-        prim = self._primary.get(key, frozenset())
-        out = [Entry(self.place(r), self._rows[r][2], self._rows[r][4], r in prim) for r in rows]
-        out.sort(key=lambda e: (-prior(e), e.place.geonameid or 0))
-        if len(self._entries) < 100_000:
-            self._entries[key] = tuple(out)
-        return out
+        return list(self._cached(name))
 
     def lookup(self, name: str) -> list[Place]:
         """Candidate places for a name, most prominent first (empty when unknown)."""
-        return [e.place for e in self.entries(name)]
+        return [e.place for e in self._cached(name)]
 
     def has(self, name: str) -> bool:
         """True when ``name`` names at least one place."""
-        self.load()
-        return normalize(name) in self._index
+        return bool(self._cached(name))
 
 
 def prior(e: Entry) -> float:
