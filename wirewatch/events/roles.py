@@ -29,6 +29,15 @@ CONTROL_NOUNS = {"reluctance", "refusal", "willingness", "readiness", "decision"
                  "failure", "plan", "bid", "determination", "pledge", "promise", "threat", "intention",
                  "commitment", "move", "offer", "vow", "unwillingness", "inability", "ability"}
 ADJUNCT_PREPS = {"after", "before", "since", "amid", "during", "following", "despite", "until"}
+# prepositions whose object inside a non-actor noun phrase is the actor behind it ("aid to Serbia",
+# "calls by X", "dozens of militants"); "in" is only passed through after an amount ("$500m in aid to
+# Ukraine")
+DESCEND_PREPS = {"to", "against", "on", "upon", "at", "with", "for", "from", "by", "toward", "towards",
+                 "of", "in"}
+DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"}
+STATIVE_PASSIVES = {"oppose"}
+# verbs whose "that" clause names who is to act: its subject is the target ("demanded that X ...")
+DEMAND_VERBS = {"demand", "insist", "urge", "ask", "request", "call", "accuse", "press", "beg", "order"}
 
 
 class MentionIndex:
@@ -114,7 +123,8 @@ def _subject(verb: Token) -> list[Token]:
                 owner = [c for c in tok.head.children if c.dep_ == "poss"]
                 return owner or [tok.head]
             return [tok.head]
-        if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp") and tok.head.i != tok.i:
+        if tok.dep_ in ("conj", "xcomp", "advcl", "pcomp", "acomp") and tok.head.i != tok.i:
+            # "Iran is ready to attack": through the predicate adjective to the copula's subject
             tok = tok.head
             continue
         break
@@ -138,23 +148,34 @@ def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
     out = []
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in preps:
-            out += [g for g in c.children if g.dep_ == "pobj"]
+            out += _pobjs(c)
     return out
 
 
 def verb_roles(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
     """(source, direct target, prepositional target) tokens of a verb trigger."""
-    if _is_passive(verb):
+    if _is_passive(verb) and not _stative(verb):
         source = _agent(verb) or _prep_objects(verb, {"during", "in"})
         target = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        relative = not target or target[0].tag_ in ("WP", "WDT") or target[0].lower_ == "that"
+        if verb.dep_ == "relcl" and relative:
+            target = [verb.head]  # "soldiers who had been captured" -> soldiers
         if not target and verb.dep_ == "acl":
             target = [verb.head]
         if not target and verb.dep_ in ("conj", "xcomp"):
             target = [c for c in verb.head.children if c.dep_ == "nsubjpass"]
         return source, target, []
+    if _stative(verb):  # "Israel is opposed to French mediation": an active stance of the subject
+        subj = [c for c in verb.children if c.dep_ == "nsubjpass"] or _subject(verb)
+        return subj, [], _prep_objects(verb, {"to"})
     source = _subject(verb)
     target = [c for c in verb.children if c.dep_ in ("dobj", "dative")]
     return source, target, _prep_objects(verb, TARGET_PREPS)
+
+
+def _stative(verb: Token) -> bool:
+    """An adjectival passive naming the subject's stance ("X is opposed to Y")."""
+    return verb.lemma_.lower() in STATIVE_PASSIVES and not any(c.dep_ == "agent" for c in verb.children)
 
 
 def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
@@ -163,11 +184,17 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     source += [c for c in noun.children if c.dep_ in ("poss",) or (
         c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ or c.pos_ == "PROPN"))]
     target = _prep_objects(noun, NOUN_TARGET_PREPS)
+    if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.pos_ in ("VERB", "AUX"):
+        # "X came under attack", "X was placed under arrest": the clause's subject undergoes it
+        verb = noun.head.head
+        under = [c for c in verb.children if c.dep_ == "nsubjpass"] or _subject(verb)
+        return source or _agent(verb), target or under
     # climb to the governing verb ("launched an attack", "days of fighting")
     tok, steps = noun, 0
     while tok.dep_ in ("dobj", "pobj", "prep", "attr", "nsubj", "conj", "appos", "compound") and steps < 8:
         if tok.dep_ == "prep" and tok.lower_ in ADJUNCT_PREPS:
             break  # "arrested ... after the summit": the arresting police did not hold the summit
+        child = tok
         tok, steps = tok.head, steps + 1
         if tok.pos_ in ("VERB", "AUX"):
             if not source:
@@ -175,6 +202,10 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
                     source = _agent(tok)
                 else:
                     source = _agent(tok) if _is_passive(tok) else _subject(tok)
+            if not target and child.dep_ == "dobj":
+                # "gave the Ivory Coast $5m of aid", "sent aid to Serbia": the recipient of the object
+                target = [c for c in tok.children if c.dep_ == "dative"] or _prep_objects(
+                    tok, {"to", "with", "against", "on", "upon", "at", "for"})
             if not target:
                 target = _prep_objects(tok, {"against", "on", "at", "upon", "for"})
             break
@@ -183,17 +214,131 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     return source, target
 
 
+def _own_mention(tok: Token, index: MentionIndex) -> Mention | None:
+    """The mention headed by or containing the token; a pronoun is resolved to its antecedent."""
+    hit = index.by_head.get(tok.i) or index.by_token.get(tok.i)
+    if hit is None and tok.pos_ == "PRON":
+        return index.antecedent(tok)
+    return hit
+
+
+def _recipient(tok: Token, index: MentionIndex, depth: int = 2, modifiers: bool = True
+               ) -> tuple[Mention, ...]:
+    """The actor(s) a target token stands for, looking inside a noun phrase that is no actor itself.
+
+    Order: the token's own mention; a possessor ("Serbia's suppression"); prepositional objects and
+    their conjuncts ("relations with Congo and Costa Rica", "calls by Belarus's rulers", "a camp for
+    refugees", "dozens of militants", "$500m in aid to Ukraine": "in" only after an amount); the
+    subject of a demand's "that" clause ("demands that the government grant"); then the noun
+    phrase's own modifiers ("a Hamas training camp"), unless ``modifiers`` is False. A place in an
+    "in" phrase is never taken."""
+    numeric = tok.ent_type_ in NON_ACTOR_ENTS
+    if not numeric:
+        hit = _own_mention(tok, index)
+        if hit is not None:
+            return (hit,)
+        if tok.pos_ == "PRON":
+            return ()
+    if tok.pos_ not in ("NOUN", "PROPN", "NUM"):
+        hit = None if numeric else index.of(tok)
+        return (hit,) if hit else ()
+    for c in tok.children:
+        if c.dep_ == "poss" and not numeric:
+            hit = index.of(c, False)
+            if hit is not None:
+                return (hit,)
+    if depth:
+        for c in tok.children:
+            if c.dep_ != "prep" or c.lower_ not in DESCEND_PREPS or (c.lower_ == "in" and not numeric):
+                continue
+            found: list[Mention] = []
+            for obj in _pobjs(c):
+                for t in (obj, *obj.conjuncts):
+                    inner = (_inner if c.lower_ == "in" else _recipient)(t, index, depth - 1, modifiers)
+                    found += [m for m in inner if m not in found]
+            if found:
+                return tuple(found)
+        if tok.lemma_.lower() in DEMAND_NOUNS:
+            for c in tok.children:
+                if c.dep_ == "acl" and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
+                    subj = [g for g in c.children if g.dep_ == "nsubj"]
+                    found_subj = _recipient(subj[0], index, 0) if subj else ()
+                    if found_subj:
+                        return found_subj
+    hit = None if numeric or not modifiers else index.of(tok, False)
+    return (hit,) if hit else ()
+
+
+def _inner(tok: Token, index: MentionIndex, depth: int, modifiers: bool = True) -> tuple[Mention, ...]:
+    """Recipients inside a pass-through phrase ("in aid to Ukraine"), never the phrase itself."""
+    if not depth:
+        return ()
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in DESCEND_PREPS and c.lower_ != "in":
+            for obj in _pobjs(c):
+                hit = _recipient(obj, index, depth - 1, modifiers)
+                if hit:
+                    return hit
+    return ()
+
+
+def _pobjs(prep: Token) -> list[Token]:
+    """Objects of a preposition; "fired at students marching ..." -> students (the pcomp's subject)."""
+    out = [g for g in prep.children if g.dep_ == "pobj"]
+    for g in prep.children:
+        if g.dep_ == "pcomp":
+            out += [s for s in g.children if s.dep_ == "nsubj"]
+    return out
+
+
+def _recipients(toks: Iterable[Token], index: MentionIndex, exclude: tuple[Mention, ...],
+                depth: int = 2, modifiers: bool = True) -> tuple[Mention, ...]:
+    """Target mentions for the tokens and their conjuncts, without the source's mentions.
+
+    A prepositional phrase before its verb is an adjunct ("With the signing of ..., X agreed"):
+    only its own object counts there."""
+    out: list[Mention] = []
+    for tok in toks:
+        deep = 0 if tok.head.dep_ == "prep" and tok.head.i < tok.head.head.i else depth
+        for t in (tok, *tok.conjuncts):
+            out += [m for m in _recipient(t, index, deep, modifiers) if m not in out and m not in exclude]
+    return tuple(out)
+
+
+def _clause_targets(verb: Token, index: MentionIndex, source: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Targets inside the content of the trigger: "threatened to retaliate against South Korea",
+    "refused to meet Jordan's king", "demanded that Israel ease ..." (the demanded clause's subject)."""
+    for c in verb.children:
+        if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"):
+            _, direct, oblique = verb_roles(c)
+            # "agreed to hold joint military exercises": no actor behind the content's modifiers
+            found = (_recipients(direct, index, source, modifiers=False)
+                     or _recipients(oblique, index, source, modifiers=False))
+            if found:
+                return found
+        if c.dep_ == "ccomp" and verb.lemma_.lower() in DEMAND_VERBS:
+            subj = [g for g in c.children if g.dep_ == "nsubj"]
+            found = _recipients(subj, index, source)
+            if found:
+                return found
+    return ()
+
+
 def roles(doc: Doc, trigger: int, index: MentionIndex) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
     """Source and target mentions of the trigger token."""
     tok = doc[trigger]
-    if tok.pos_ in ("VERB", "AUX"):
+    verbal = tok.pos_ in ("VERB", "AUX")
+    if verbal:
         src, direct, oblique = verb_roles(tok)
     else:
         src, oblique = noun_roles(tok)
         direct = []
     source = index.expand(src)
-    # direct objects first; prepositional objects only when no direct object is an actor
-    target = tuple(m for m in index.expand(direct) if m not in source)
-    if not target:
-        target = tuple(m for m in index.expand(oblique) if m not in source)
+    # direct objects first; prepositional objects only when no direct object is an actor; then the
+    # content clause of the trigger. A noun trigger's own phrases are not searched deeper
+    # ("negotiations on independence for Namibia" has no actor target).
+    target = _recipients(direct, index, source) or _recipients(
+        oblique, index, source, 2 if verbal else 0)
+    if not target and verbal:
+        target = _clause_targets(tok, index, source)
     return source, target
