@@ -17,6 +17,7 @@ for f in geo_news geo_geovirus; do run geo "$f"; done
 run time time_news
 echo "bench --articles ${BENCH_ARTICLES:-300}" >&2
 "$ww" bench --articles "${BENCH_ARTICLES:-300}" --json > "$out/bench.json"
+python3 scripts/readme_figures.py  # rewrite the README section from these reports
 python3 - "$out" <<'PY'
 import json, pathlib, sys
 out = pathlib.Path(sys.argv[1])
