@@ -64,7 +64,7 @@ def ingest(
     index.load(store.minhashes())
     seen: set[str] = set()
     batch: list[tuple[Article, bytes]] = []
-    pending_dups: list[tuple[Article, str]] = []
+    pending_dups: list[tuple[Article, str, bytes]] = []
     note = progress or (lambda outcome, where: None)
 
     def analyze_one(article: Article) -> Any:
@@ -96,7 +96,7 @@ def ingest(
             analyzed_all = [a for a in map(analyze_one, articles) if a is not None]
         for analyzed in analyzed_all:
             save(analyzed, signatures[analyzed.article.id])
-        for article, original in pending_dups:  # after their originals are stored
+        for article, original, signature in pending_dups:  # after their originals are stored
             if store.has_article(original):
                 store.add_duplicate(article, original)
                 note("near-duplicate", article.origin or article.id)
@@ -104,7 +104,7 @@ def ingest(
             summary.near_duplicates -= 1  # its original failed: this copy is all we have, analyse it
             analyzed = analyze_one(article)
             if analyzed is not None:
-                save(analyzed, to_bytes(minhash(article.text)))
+                save(analyzed, signature)
         batch.clear()
         pending_dups.clear()
 
@@ -123,7 +123,7 @@ def ingest(
         original = index.find(mh)
         if original is not None:
             summary.near_duplicates += 1
-            pending_dups.append((item, original))
+            pending_dups.append((item, original, to_bytes(mh)))
             continue
         index.add(item.id, mh)
         batch.append((item, to_bytes(mh)))
