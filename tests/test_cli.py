@@ -74,7 +74,9 @@ def test_bad_input_one_line_error_exit_1(tmp_path):
     assert "Traceback" not in result.output
     assert result.stdout.strip()  # the good file's events still printed
     usage = CliRunner().invoke(cli, ["extract", KOBANI, "--published", "13/02/2015"])
-    assert usage.exit_code == 2 and "is not a date; use YYYY-MM-DD" in usage.stderr  # click usage error
+    assert usage.exit_code == 1 and "is not a date; use YYYY-MM-DD" in usage.stderr  # usage error: 1
+    unknown = CliRunner().invoke(cli, ["events", "--colour", "red"])
+    assert unknown.exit_code == 1 and "No such option '--colour'" in unknown.stderr
 
 
 def test_ingest_events_export_roundtrip(tmp_path):
