@@ -246,3 +246,46 @@ def test_ambiguous_alias_follows_the_article_country(nlp, resolver):
     assert _by_text(us, "MIT").actor.actor_id == "USA:massachusetts-institute-of-technology"
     tr = resolver.mentions(nlp("MIT warned Turkish police on Monday."))
     assert _by_text(tr, "MIT").actor.actor_id == "TUR:national-intelligence-organization"
+
+
+def _mentioned(nlp, resolver, text):
+    return {(m.text, m.actor.country, m.actor.sector) for m in resolver.mentions(nlp(text))}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The EU pledged aid to Ukraine.", ("Ukraine", "UKR", None)),
+    ("Germany apologized to Brazil on Monday.", ("Brazil", "BRA", None)),
+    ("It was an admission by Moscow that troops were there.", ("Moscow", "RUS", "GOV")),
+    ("The US held talks with Iran.", ("Iran", "IRN", None)),
+    ("Syria's capital was shelled overnight.", ("Syria", "SYR", None)),
+])
+def test_countries_as_recipients_agents_and_possessors(nlp, resolver, text, expected):
+    assert expected in _mentioned(nlp, resolver, text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Iran rejected a US offer.", ("US", "USA", None)),
+    ("Mali welcomed the Senegalese peace plan.", ("Senegalese", "SEN", None)),
+    ("French mediation ended the standoff.", ("French", "FRA", None)),
+    ("The Israeli strike killed five people.", ("Israeli", "ISR", None)),
+    ("Kerry met his Russian counterpart in Geneva.", ("his Russian counterpart", "RUS", "GOV")),
+    ("US defence firms lobbied Congress.", ("US defence firms", "USA", "BUS")),
+])
+def test_nationality_modifiers(nlp, resolver, text, expected):
+    assert expected in _mentioned(nlp, resolver, text)
+
+
+@pytest.mark.parametrize("text,place", [
+    ("Refugees crossed into Turkey.", "Turkey"),
+    ("Rebels shelled Turkish cities.", "Turkish"),
+    ("Thousands fled to Turkey last year.", "Turkey"),
+    ("Fighters returned to Syria's border town of Kobani.", "Syria"),
+    ("Protesters burned US flags outside the embassy.", "US"),
+    ("Students staged anti-US protests.", "US"),
+    ("Troops attacked the US-backed forces.", "US"),
+    ("The WFP suspended food deliveries to northern Ethiopia.", "northern Ethiopia"),
+    ("Hezbollah condemned the Israeli strike on Damascus.", "Damascus"),
+    ("Jets hit a Syrian air base overnight.", "Syrian"),
+])
+def test_places_and_non_actor_modifiers_stay_out(nlp, resolver, text, place):
+    assert place not in {m.text for m in resolver.mentions(nlp(text))}

@@ -2,7 +2,9 @@
 
 Pure Python over tokens with the precompiled KB lookups: (1) greedy longest KB alias matches on
 normalised tokens, (2) noun-phrase spans built from the dependency parse around each nominal head,
-(3) resolution of each span from its KB matches, agent noun and country modifiers.
+(3) resolution of each span from its KB matches, agent noun and country modifiers, (4) countries
+that act from outside a phrase: recipients ("aid to Ukraine"), agents ("an admission by Moscow"),
+possessors ("Syria's capital was shelled") and nationality modifiers of non-actor nouns ("a US offer").
 """
 
 from __future__ import annotations
@@ -58,6 +60,36 @@ CANONICAL_HEADS: dict[str, str] = {
     "intelligence": "intelligence", "service": "intelligence", "agency": "intelligence",
     "organization": "intelligence", "organisation": "intelligence", "directorate": "intelligence",
 }
+# agent nouns the KB lacks that make an actor with a country modifier ("his Russian counterpart")
+EXTRA_AGENT_HEADS: dict[str, str] = {
+    "counterpart": "GOV", "firm": "BUS", "company": "BUS", "corporation": "BUS", "contractor": "BUS",
+    "manufacturer": "BUS", "producer": "BUS", "exporter": "BUS", "lender": "BUS", "investor": "BUS",
+    "pilot": "MIL", "airman": "MIL", "sailor": "MIL", "marine": "MIL", "peacekeeper": "MIL",
+}
+# heads that make a modifying country a place, not an actor ("Turkish cities", "Syria's border town")
+PLACE_HEADS = frozenset({
+    "city", "town", "village", "border", "frontier", "boundary", "side", "region", "province", "territory",
+    "soil", "airspace", "water", "coast", "district", "area", "north", "south", "east", "west", "part",
+    "city-state", "enclave", "countryside", "mainland", "island", "port", "capital", "embassy",
+    "consulate", "street", "road", "highway", "mountain", "desert", "sea", "citizen", "citizenship",
+    "passport", "language", "word", "name", "time", "history", "population", "people", "economy",
+    "currency", "map", "flag", "interior", "heartland", "base", "airbase", "site", "facility",
+    "installation", "plant", "mine", "field", "airport", "airfield", "building", "hospital", "school",
+})
+# a country object of these prepositions is a recipient after an event noun ("aid to Ukraine")
+CAPITAL_PREPS = frozenset({"by", "with", "to", "from", "against"})  # "an admission by Moscow"
+RECIPIENT_PREPS = frozenset({"to", "on", "toward", "towards"})
+# verbs and nouns after which "to"/"into"/"from" + country is a destination or origin, not an actor
+MOTION_LEMMAS = frozenset({
+    "cross", "travel", "return", "flee", "come", "go", "move", "head", "fly", "send", "deploy", "march",
+    "advance", "arrive", "retreat", "withdraw", "escape", "migrate", "drive", "walk", "sail", "spread",
+    "extend", "relocate", "evacuate", "transfer", "smuggle", "bring", "take", "push", "expand", "carry",
+    "deport", "be", "get", "lead", "ship", "export", "import", "emigrate", "immigrate", "pour", "stream",
+    "journey", "trip", "flight", "road", "route", "way", "gateway", "corridor", "access", "entry", "exodus",
+    "passage", "border", "crossing", "migration", "deployment", "path", "door", "bridge",
+    "close", "near", "next", "adjacent", "visitor", "tourist", "refugee", "migrant", "ambassador", "envoy",
+    "embassy", "mission", "delegation", "trade", "flow", "influx", "arrival",
+})
 LINKABLE_SECTORS = frozenset({"SPY", "MIL", "COP"})
 PLACE_KINDS = frozenset({"country", "capital", "place"})  # KB kinds that name a country
 MAX_LEFT = 12  # longest pre-modification kept in a mention span (degenerate parses)
@@ -219,7 +251,9 @@ class MentionFinder:
             if tok.i in taken:
                 continue
             cand = self._resolve(ix, tok, published, last_country)
-            if cand is not None and cand.kind not in PLACE_KINDS and not taken.intersection(
+            if cand is not None and (cand.kind not in PLACE_KINDS or cand.end - cand.start == 1
+                                     or ix.match_at.get(cand.start, (0, 0))[1] == cand.end) \
+                    and not taken.intersection(
                     range(cand.start, cand.end)):
                 out.append(cand)
                 taken.update(range(cand.start, cand.end))
@@ -231,6 +265,12 @@ class MentionFinder:
                 continue
             seen_matches.add(id(m))
             entry = self._pick(m[2], ix)
+            if entry.kind == "country":
+                cand = self._country_modifier(ix, m, entry, published)
+                if cand is not None:
+                    out.append(cand)
+                    taken.update(range(m[0], m[1]))
+                continue
             if entry.kind not in ("org", "person"):
                 continue
             root = next((t for t in doc[m[0]:m[1]] if not m[0] <= t.head.i < m[1] or t.head.i == t.i),
@@ -392,18 +432,24 @@ class MentionFinder:
                         actor = Actor(actor.actor_id, actor.name, actor.country, title, True)
             if entry.kind == "country":
                 last_country.append(entry.code[:3])
-                if self._locative(tok) or tok.dep_ == "poss":
+                if self._locative(tok) or (tok.dep_ == "poss" and not self._actor_possessor(ix, tok)):
                     return None
             if entry.kind == "place":
                 return None  # cities and regions are places, not actors
             if entry.kind == "capital":
-                if tok.dep_ not in SUBJECT_DEPS or tok.ent_type_ not in ("GPE", ""):
+                if tok.ent_type_ not in ("GPE", "") or not (
+                        tok.dep_ in SUBJECT_DEPS
+                        or (tok.dep_ == "poss" and self._actor_possessor(ix, tok))
+                        or (tok.dep_ == "pobj" and tok.head.lower_ in CAPITAL_PREPS
+                            and not self._locative(tok))):
                     return None
                 # "Ankara said": the capital stands for the government
                 iso = entry.code[:3]
                 actor = Actor(f"~{iso}GOV:government", f"{self.kb.country_name(iso)} government", iso, "GOV")
             return Candidate(start, end, tok.i, actor, entry, entry.kind, None, tok.ent_type_)
         sector, agent_start = agent_sector(ix, self.kb, start, end, tok.i)
+        if sector is None and countries and ix.lemma[tok.i] in EXTRA_AGENT_HEADS:
+            sector = EXTRA_AGENT_HEADS[ix.lemma[tok.i]]  # "his Russian counterpart", "US defence firms"
         title_sector = None
         head = tok.i
         if sector is None:
@@ -499,12 +545,45 @@ class MentionFinder:
         return entries[0]
 
     @staticmethod
+    def _actor_possessor(ix: DocIndex, tok: Token) -> bool:
+        """A possessive country/capital that acts: "Moscow's annexation", "Syria's capital was shelled"."""
+        gov = tok.head
+        return gov.pos_ == "NOUN" and (ix.lemma[gov.i] == "capital" or ix.lemma[gov.i] not in PLACE_HEADS)
+
+    def _country_modifier(self, ix: DocIndex, m: tuple[int, int, tuple[Entry, ...]], entry: Entry,
+                          published: date | None) -> Candidate | None:
+        """A country name or adjective modifying a non-actor noun is the country acting alone:
+        "a US offer", "French mediation", "the Israeli strike" (but not "Turkish cities")."""
+        doc, toks = ix.doc, ix.toks
+        start, end = m[0], m[1]
+        root = next((t for t in doc[start:end] if not start <= t.head.i < end or t.head.i == t.i),
+                    doc[end - 1])
+        gov = root.head
+        if root.dep_ not in ("amod", "compound", "nmod", "nn") or gov.i == root.i or gov.pos_ != "NOUN":
+            return None
+        if ix.lemma[gov.i] in PLACE_HEADS or gov.ent_type_ in ("GPE", "LOC", "FAC"):
+            return None
+        if start >= 2 and toks[start - 1].text == "-" and ix.norm[start - 2] in ("anti", "counter", "pro"):
+            return None  # "anti-US protests"
+        if end + 1 < len(doc) and toks[end].text == "-" and (
+                ix.lemma[end + 1] in SPONSOR_VERBS or ix.lemma[end + 1] == "lead"):
+            return None  # "US-backed", "Saudi-led"
+        return Candidate(start, end, root.i, self.kb.actor(entry, published), entry, "country", None,
+                         root.ent_type_)
+
+    @staticmethod
     def _locative(tok: Token) -> bool:
         """A country used as a place: object of a locative preposition or a modifier of a place."""
         if tok.dep_ == "pobj" and tok.head.lower_ == "with":
             return tok.head.head.lemma_ in BORDER_NOUNS
         if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPS:
             gov = tok.head.head
+            gov_lemma = gov.lemma_.lower()
+            bare = not any(c.dep_ in ("amod", "compound") for c in tok.lefts)  # not "northern Ethiopia"
+            if bare and tok.head.lower_ in RECIPIENT_PREPS and gov_lemma not in MOTION_LEMMAS \
+                    and gov_lemma not in PLACE_HEADS and (
+                    gov.pos_ == "NOUN" or (gov.pos_ == "VERB" and tok.head.lower_ == "to")):
+                return False  # a recipient: "aid to Ukraine", "apologized to Brazil", "sanctions on Iran"
             # "support from Turkey" / "talks with Turkey" still read as actors after event nouns
             return not (tok.head.lower_ in ("from", "with", "by") and gov.pos_ == "VERB"
                         and gov.lemma_ not in ("cross", "travel", "return", "flee", "come", "go", "move"))
