@@ -22,7 +22,7 @@ class Pipeline:
         from wirewatch.actors import ActorResolver
         from wirewatch.events import EventExtractor
         from wirewatch.geo import Geoparser
-        from wirewatch.temporal import TimeTagger
+        from wirewatch.temporal import TimeTagger, is_historical
 
         self.model = model_name(model)
         self.nlp = load_nlp(self.model)
@@ -30,6 +30,7 @@ class Pipeline:
         self.events = EventExtractor()
         self.geo = Geoparser()
         self.time = TimeTagger()
+        self.is_historical = is_historical
         self.batch_size = batch_size
 
     def analyze(self, article: Article) -> AnalyzedArticle:
@@ -44,8 +45,6 @@ class Pipeline:
 
     def from_doc(self, article: Article, doc: Doc) -> AnalyzedArticle:
         """Run the stages after the parse."""
-        from wirewatch.temporal import is_historical
-
         sentences = tuple(Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents))
         mentions = tuple(self.actors.mentions(doc, published=article.published))
         drafts = self.events.extract(doc, list(mentions))
@@ -56,7 +55,7 @@ class Pipeline:
             location = self.geo.locate(doc, draft, list(toponyms))
             when = self.time.date_event(doc, draft, list(timexes), article.published)
             modality = draft.modality
-            if modality == "asserted" and is_historical(when, article.published):
+            if modality == "asserted" and self.is_historical(when, article.published):
                 modality = "historical"
             events.append(_event(article, draft, location, when, modality))
         return AnalyzedArticle(article, sentences, mentions, toponyms, timexes, tuple(events))
