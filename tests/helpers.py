@@ -34,6 +34,14 @@ def synthetic_news(n: int, seed: int = 7) -> list[dict]:
     return out
 
 
+def find_span(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """Offsets of the ``nth`` occurrence of ``needle`` in ``text`` (for building records by hand)."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path

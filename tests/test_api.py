@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import fresh_pg_schema
+from helpers import find_span, fresh_pg_schema
 
 from wirewatch.api import create_app
 from wirewatch.records import (
@@ -40,14 +40,6 @@ ANKARA = Place(323786, "Ankara", "TUR", "Ankara", 39.92, 32.85, "PPLC", "city")
 TURKEY = Place(298795, "Turkey", "TUR", None, 39.0, 35.0, "PCLI", "country")
 
 
-def find(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
-    """Offsets of the ``nth`` occurrence of ``needle`` in ``text``."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return start, start + len(needle)
-
-
 def build_analyzed(article: Article, specs: list[dict[str, Any]]) -> AnalyzedArticle:
     """An AnalyzedArticle built directly from records (no NLP): one Event per spec.
 
@@ -64,29 +56,29 @@ def build_analyzed(article: Article, specs: list[dict[str, Any]]) -> AnalyzedArt
     events, mentions, toponyms, timexes = [], [], [], []
 
     def mention(needle: str, nth: int, actor: Actor) -> Mention:
-        s, e = find(text, needle, nth)
+        s, e = find_span(text, needle, nth)
         m = Mention(needle, s, e, actor, 0, 1, 0)
         mentions.append(m)
         return m
 
     for spec in specs:
-        ts, te = find(text, *spec["trigger"])
+        ts, te = find_span(text, *spec["trigger"])
         sent = next(s for s in sentences if s.start <= ts < s.end)
         location = None
         if spec.get("location"):
             needle, nth, place = spec["location"]
-            ls, le = find(text, needle, nth)
+            ls, le = find_span(text, needle, nth)
             location = Toponym(needle, ls, le, place, 0, 1, 1.0)
             toponyms.append(location)
         if spec.get("date"):
             needle, nth, value, precision = spec["date"]
-            ds, de = find(text, needle, nth)
+            ds, de = find_span(text, needle, nth)
             when = TimeExpr(needle, ds, de, value, precision)
             timexes.append(when)
         else:
             when = TimeExpr(None, None, None, published.isoformat(), "published", kind="published")
         attribution = tuple(
-            Attribution(needle, *find(text, needle, nth), actor_id, role)
+            Attribution(needle, *find_span(text, needle, nth), actor_id, role)
             for needle, nth, role, actor_id in spec.get("attribution", ())
         )
         key = f"{article.id}|{ts}|{te}|{spec['type']}"

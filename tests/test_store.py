@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from helpers import find_span
 from sqlalchemy import func, select
 
 from wirewatch.errors import UserError
@@ -52,25 +53,18 @@ ANKARA = Place(323786, "Ankara", "TUR", "Ankara", 39.91987, 32.85427, "PPLC", "c
 ALEPPO = Place(170063, "Aleppo", "SYR", "Aleppo", 36.20124, 37.16117, "PPLA", "city", None, 1602264)
 
 
-def span(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return start, start + len(needle)
-
-
 def mention(text: str, needle: str, actor: Actor, nth: int = 0) -> Mention:
-    s, e = span(text, needle, nth)
+    s, e = find_span(text, needle, nth)
     return Mention(needle, s, e, actor, token_start=s // 5, token_end=e // 5, head=e // 5)
 
 
 def toponym(text: str, needle: str, place: Place | None, nth: int = 0) -> Toponym:
-    s, e = span(text, needle, nth)
+    s, e = find_span(text, needle, nth)
     return Toponym(needle, s, e, place, token_start=s // 5, token_end=e // 5, score=0.75)
 
 
 def timex(text: str, needle: str, value: str, precision: str) -> TimeExpr:
-    s, e = span(text, needle)
+    s, e = find_span(text, needle)
     return TimeExpr(needle, s, e, value, precision, "date", s // 5, e // 5)
 
 
@@ -101,11 +95,11 @@ def kobani_article() -> AnalyzedArticle:
     x_jan = timex(TEXT, "January 26", "2015-01-26", "day")
     x_oct = timex(TEXT, "October 2014", "2014-10", "month")
     published = TimeExpr(None, None, None, "2015-02-13", "published", "published")
-    hd = Attribution("Hurriyet Daily", *span(TEXT, "Hurriyet Daily"), "MEDHURRIYET", "reporter")
-    claim = Attribution("MİT", *span(TEXT, "MİT"), "TURSPY", "claimant")
+    hd = Attribution("Hurriyet Daily", *find_span(TEXT, "Hurriyet Daily"), "MEDHURRIYET", "reporter")
+    claim = Attribution("MİT", *find_span(TEXT, "MİT"), "TURSPY", "claimant")
 
     def ev(eid, sent, etype, trig, src, tgt, loc, when, modality, conf, **kw) -> Event:
-        s, e = span(TEXT, trig)
+        s, e = find_span(TEXT, trig)
         return Event(eid, art, sents[sent], etype, kw.get("mode"), kw.get("contexts", ()),
                      kw.get("cameo_root"), Span(trig, s, e), src, tgt, loc, when, modality,
                      kw.get("attribution", ()), conf)
@@ -132,8 +126,8 @@ def aleppo_article(article_id: str = "art-aleppo", text: str = TEXT2) -> Analyze
     m_gov = mention(text, "Syrian government forces", SYRGOV)
     t_aleppo = toponym(text, "Aleppo", ALEPPO)
     x_mon = timex(text, "Monday", "2016-08-01", "day")
-    s, e = span(text, "shelled")
-    att = Attribution("the Syrian Observatory", *span(text, "the Syrian Observatory"), None, "reporter")
+    s, e = find_span(text, "shelled")
+    att = Attribution("the Syrian Observatory", *find_span(text, "the Syrian Observatory"), None, "reporter")
     ev = Event(f"ev_shell_{article_id}", art, sents[0], "ASSAULT", None, ("military",), "19",
                Span("shelled", s, e), (m_gov,), (), t_aleppo, x_mon, "reported", (att,), 0.66)
     return AnalyzedArticle(art, sents, (m_gov,), (t_aleppo,), (x_mon,), (ev,))
@@ -546,7 +540,7 @@ def test_round_trip_unresolved_location_and_undated(store):
     art = Article("art-edge", text)  # no published date, no metadata
     unresolved = toponym(text, "Xyzville", None)
     undated = TimeExpr(None, None, None, None, None, "published")
-    s, e = span(text, "attacked")
+    s, e = find_span(text, "attacked")
     gunmen = mention(text, "Gunmen", Actor("gunmen", "gunmen", None, None, False))
     odd = Event("ev_odd", art, sentences(text)[0], "ASSAULT", None, (), None, Span("attacked", s, e),
                 (gunmen,), (), unresolved, undated, "asserted", (), 1 / 3)
