@@ -9,7 +9,6 @@ message for bad values. The store (``wirewatch.store``) turns a filter into SQL.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
@@ -18,6 +17,7 @@ from typing import Any
 from wirewatch.errors import UserError
 from wirewatch.periods import period_bounds
 from wirewatch.records import MODALITIES, PLOVER_TYPES
+from wirewatch.textnorm import strip_accents
 
 BBox = tuple[float, float, float, float]
 
@@ -40,8 +40,7 @@ _PARAM_ALIASES = {
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form used for actor matching ("MİT" -> "mit", "Kobanî" -> "kobani")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return strip_accents(text.casefold())
 
 
 

@@ -7,8 +7,9 @@ Matching is done on *tokens*, each normalised on its own, so offsets always come
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from wirewatch.textnorm import strip_accents
 
 _QUOTES = str.maketrans({
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
@@ -23,9 +24,7 @@ def norm_token(text: str) -> str:
     text = text.translate(_QUOTES)
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold().replace("ı", "i")
+    return strip_accents(text).casefold().replace("ı", "i")
 
 
 def norm_phrase(tokens: list[str] | tuple[str, ...]) -> str:

@@ -20,7 +20,6 @@ import sqlite3
 import tempfile
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wirewatch.records import Place
+from wirewatch.textnorm import strip_accents
 
 COLUMNS = ("geonameid", "name", "alpha2", "country", "admin1_code", "admin1", "admin2", "lat", "lon",
            "feature_code", "resolution", "population", "alternate_names")
@@ -58,9 +58,7 @@ def _unescape(line: str) -> str:
 
 def normalize(name: str) -> str:
     """The lookup key of a name: no diacritics, apostrophes or dots, hyphens as spaces, casefolded."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.translate(_APOSTROPHES).translate(_SPACES).casefold()
+    s = strip_accents(name).translate(_APOSTROPHES).translate(_SPACES).casefold()
     s = " ".join(s.split())
     if s.startswith("the "):
         s = s[4:]
