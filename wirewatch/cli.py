@@ -16,6 +16,8 @@ import click
 
 from wirewatch import __version__
 from wirewatch.errors import UserError
+from wirewatch.evaluate import TASK_MODULES
+from wirewatch.export import FORMATS as EXPORT_FORMATS
 
 DEFAULT_DB = "sqlite:///wirewatch.db"
 
@@ -153,14 +155,17 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
     pipeline = Pipeline(model)
     failed = 0
     records: list[dict[str, Any]] = []
-    articles = []
-    for item in read_articles(files):
-        if isinstance(item, InputError):
-            click.echo(f"Error: {item}", err=True)
-            failed += 1
-        else:
-            articles.append(with_published(item, published))
-    for analyzed in pipeline.analyze_many(articles):
+
+    def articles() -> Any:  # streams: errors are reported as met, articles parsed in batches
+        nonlocal failed
+        for item in read_articles(files):
+            if isinstance(item, InputError):
+                click.echo(f"Error: {item}", err=True)
+                failed += 1
+            else:
+                yield with_published(item, published)
+
+    for analyzed in pipeline.analyze_many(articles()):
         for event in analyzed.events:
             rec = event.to_dict()
             if fmt == "jsonl":
@@ -233,7 +238,7 @@ def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) ->
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "geojson", "parquet", "plover"]),
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               required=True)
 @click.option("-o", "--output", required=True, metavar="FILE", help="file to write (- for stdout)")
 @filter_options
@@ -252,7 +257,7 @@ def export(db: str | None, fmt: str, output: str, **filters: Any) -> None:
 
 @cli.command("eval")
 @click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--task", type=click.Choice(["events", "actors", "geo", "time"]), default="events",
+@click.option("--task", type=click.Choice(list(TASK_MODULES)), default="events",
               show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @model_option
