@@ -15,6 +15,7 @@ for f in events_news events_gsr_heldout events_petrarch; do [ -f "$gold/$f.jsonl
 for f in actors_news actors_news_heldout actors_ngec actors_gsr; do run actors "$f"; done
 for f in geo_news geo_geovirus; do run geo "$f"; done
 run time time_news
+run time time_meantime
 echo "bench --articles ${BENCH_ARTICLES:-300}" >&2
 "$ww" bench --articles "${BENCH_ARTICLES:-300}" --json > "$out/bench.json"
 python3 scripts/readme_figures.py  # rewrite the README section from these reports

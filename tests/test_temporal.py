@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wirewatch.evaluate.scoring import TASKS
-from wirewatch.evaluate.temporal import evaluate_time, match_relaxed, timeml_to_gold, value_key
+from wirewatch.evaluate.temporal import evaluate_time, match_relaxed, value_key
 from wirewatch.records import EventDraft, Sentence, Span, TimeExpr
 from wirewatch.temporal import (
     TimeTagger,
@@ -302,21 +302,3 @@ def test_eval_task_counts_errors(nlp, tmp_path):
     assert (m["gold_timexes"], m["predicted_timexes"]) == (2.0, 2.0)
     assert m["strict_recall"] == 0.5 and m["strict_precision"] == 0.5
     assert m["value_accuracy_strict"] == 0.0  # Thursday is 2015-02-12, the gold says otherwise
-
-
-def test_timeml_conversion(tmp_path):
-    tml = tmp_path / "doc.tml"
-    tml.write_text(
-        '<?xml version="1.0" ?><TimeML><DOCID>X</DOCID>'
-        '<DCT><TIMEX3 tid="t0" type="DATE" value="2013-03-22" functionInDocument="CREATION_TIME">'
-        "March 22, 2013</TIMEX3></DCT><TEXT>\n\nThe flu <EVENT eid=\"e1\" class=\"OCCURRENCE\">season"
-        '</EVENT> started <TIMEX3 tid="t1" type="DURATION" value="P1M">a month</TIMEX3> early, said Dr. '
-        'Jhung <TIMEX3 tid="t4" type="DATE" value="2013-03-22">Friday</TIMEX3>.\n</TEXT></TimeML>',
-        encoding="utf-8",
-    )
-    line = timeml_to_gold(tml, corpus="te3")
-    assert line["published"] == "2013-03-22" and line["corpus"] == "te3"
-    assert line["text"].startswith("The flu season started")
-    spans = [line["text"][t["start"] : t["end"]] for t in line["timexes"]]
-    assert spans == ["a month", "Friday"]
-    assert [t["type"] for t in line["timexes"]] == ["DURATION", "DATE"]

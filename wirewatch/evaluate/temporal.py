@@ -13,17 +13,14 @@ Values are compared at the granularity ``TimeExpr`` keeps: a TIMEX time of day i
 the publication day (what ``now`` / ``currently`` resolve to here), gold ``PAST_REF``/``FUTURE_REF``
 as an unresolved value (None: ``recently`` has no date and never dates an event).
 
-:func:`timeml_to_gold` converts TimeML ``.tml`` files (TimeBank, TempEval-3) to this format;
-``scripts/convert_timeml_time.py`` is its command line.
+:mod:`scripts.convert_meantime_time` converts MEANTIME (CC BY 4.0, shipped as
+``tests/data/gold/time_meantime.jsonl``) to this format.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -166,8 +163,6 @@ def evaluate_time(gold_path: Path, pipeline: Any = None) -> TaskReport:
         f"lines per corpus: {dict(corpora)}",
         f"value accuracy: {metrics['value_accuracy_strict']:.3f} on strict matches, "
         f"{metrics['value_accuracy_relaxed']:.3f} on relaxed matches",
-        "HeidelTime on TempEval-3 platinum (UzZaman et al. 2013, task A): strict F1 81.34, "
-        "relaxed F1 90.30, value F1 77.61",
         *tally.errors[:25],
     )
     return TaskReport(
@@ -180,61 +175,3 @@ def evaluate_time(gold_path: Path, pipeline: Any = None) -> TaskReport:
         ),
         notes=notes,
     )
-
-
-# ---------------------------------------------------------------- TimeML conversion
-def timeml_to_gold(path: Path, corpus: str | None = None) -> dict[str, Any]:
-    """One TimeML file -> one gold line: the TEXT element's text, its TIMEX3s, DCT as published.
-
-    Offsets index the text with tags removed (EVENT/SIGNAL tags dropped, their text kept).
-    """
-    try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
-        raise UserError(f"cannot read TimeML file {path}: {exc}") from exc
-    dct = root.find("DCT/TIMEX3")
-    published = dct.get("value", "")[:10] if dct is not None else None
-    body = root.find("TEXT")
-    if body is None:
-        raise UserError(f"{path}: no <TEXT> element")
-    parts: list[str] = []
-    timexes: list[dict[str, Any]] = []
-
-    def walk(node: ET.Element) -> None:
-        start = sum(map(len, parts))
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if node.tag == "TIMEX3":
-            end = sum(map(len, parts))
-            timexes.append({"start": start, "end": end, "value": node.get("value"), "type": node.get("type")})
-
-    walk(body)
-    raw = "".join(parts)
-    lead = len(raw) - len(raw.lstrip())
-    text = raw.strip()
-    for t in timexes:
-        t["start"] -= lead
-        t["end"] -= lead
-        # TimeML extents sometimes carry edge whitespace: trim it so spans stay tight
-        while t["start"] < t["end"] and text[t["start"]].isspace():
-            t["start"] += 1
-        while t["end"] > t["start"] and text[t["end"] - 1].isspace():
-            t["end"] -= 1
-    line: dict[str, Any] = {"text": text, "published": published, "timexes": timexes}
-    if corpus:
-        line["corpus"] = corpus
-    return line
-
-
-def convert_timeml(paths: Iterable[Path], out: Path, corpus: str | None = None) -> int:
-    """Convert TimeML files to a time gold JSONL file; returns the number of lines written."""
-    count = 0
-    with out.open("w", encoding="utf-8") as handle:
-        for path in sorted(paths):
-            handle.write(json.dumps(timeml_to_gold(path, corpus), ensure_ascii=False) + "\n")
-            count += 1
-    return count
