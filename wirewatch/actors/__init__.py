@@ -21,6 +21,7 @@ from wirewatch.actors.coref import corefer
 from wirewatch.actors.kb import KnowledgeBase, load_kb
 from wirewatch.actors.mentions import Candidate, MentionFinder
 from wirewatch.actors.normalize import norm_token
+from wirewatch.dateline import doc_dateline
 from wirewatch.records import Actor, Mention
 
 __all__ = ["ActorResolver"]
@@ -49,9 +50,12 @@ class ActorResolver:
         """Every actor mention in ``doc``, in text order; ``published`` picks date-bounded roles."""
         if len(doc) == 0:
             return []
+        line = doc_dateline(doc)
         out = []
         for c in self._candidates(doc, published):
             span = doc[c.start:c.end]
+            if line is not None and line.in_place(span.start_char, span.end_char):
+                continue  # "KYIV, June 18 —" says where the story was filed: never an actor
             out.append(Mention(
                 text=span.text, start=span.start_char, end=span.end_char, actor=c.actor,
                 token_start=c.start, token_end=c.end, head=c.head,

@@ -14,6 +14,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
+from wirewatch.dateline import doc_dateline
 from wirewatch.periods import period_end
 from wirewatch.records import EventDraft, TimeExpr
 from wirewatch.temporal import fallback
@@ -105,14 +106,16 @@ class TimeTagger:
         Order: the trigger's own phrase and clause (nearest first), then the rest of the sentence minus
         dates attached to a communication verb that is not the trigger ("X reported on Thursday that
         ... crossed": Thursday dates the report, not the crossing), then a dateline at the start of
-        the article, then ``published`` (precision ``published``). Durations, sets and unresolved
-        expressions never date an event.
+        the article (a dateline's date only ever here), then ``published`` (precision
+        ``published``). Durations, sets and unresolved expressions never date an event.
         """
         usable = [
             t for t in timexes if t.kind == "date" and t.value and t.precision and t.token_start is not None
         ]
         trigger = doc[draft.trigger_token]
-        sent = [t for t in usable if draft.sentence.start <= (t.start or 0) < draft.sentence.end]
+        filed = doc_dateline(doc)  # a dateline's date dates the story, never over the sentence's own
+        sent = [t for t in usable if draft.sentence.start <= (t.start or 0) < draft.sentence.end
+                and not (filed is not None and filed.covers(t.start or 0, t.end or 0))]
         verb = _governing_verb(trigger)
         scopes = [_clause(trigger)]
         if verb is not None and verb.i != trigger.i:
