@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from wirewatch.events.discipline import lexical_no_event, no_event_reason, request_frame
 from wirewatch.events.lexicon import Candidate, Lexicon, load_lexicon
 from wirewatch.events.modality import modality_and_attribution
 from wirewatch.events.model import NONE, EventClassifier, features, load_classifier
@@ -33,6 +34,7 @@ CLAUSE_BOUNDARY = {"ccomp", "advcl", "relcl", "parataxis", "conj", "acl", "xcomp
 NESTING_PREPS = {"of", "for", "to", "on", "against", "over", "about", "into", "with", "as", "like"}
 COMMITMENTS = {"AID": "AGREE", "COOPERATE": "AGREE", "CONSULT": "AGREE", "SUPPORT": "AGREE",
                "RETREAT": "CONCEDE", "ASSAULT": "THREATEN", "COERCE": "THREATEN", "SANCTION": "THREATEN"}
+VIOLENT_TYPES = {"ASSAULT", "COERCE", "THREATEN", "MOBILIZE"}
 RELATION_TYPES = {"COOPERATE", "SUPPORT", "AGREE", "AID"}
 RECIPROCAL_NOUNS = {"side", "party", "country", "nation", "government", "leader", "state", "neighbour",
                     "neighbor", "rival", "faction", "delegation"}
@@ -88,13 +90,24 @@ class EventExtractor:
                   for c, lab, conf in self.classify(doc, sent)]
         scored = _one_sided_agreements(doc, scored)
         scored = [(c, lab, conf) for c, lab, conf in scored
-                  if lab != NONE and conf >= max(self.threshold, per_type.get(lab, 0.0))]
+                  if lab != NONE and conf >= max(self.threshold, per_type.get(lab, 0.0))
+                  and not lexical_no_event(doc[c.token], lab)]  # before folding: "died when ambushed"
         kept = _fold_nested(doc, scored, self.lexicon.reporting)
         sentence = Sentence(number, sent.start_char, sent.end_char)
         drafts = []
+        kept_tokens = {c.token for c, _, _ in kept}
+        askers: set[int] = set()
         for cand, label, conf in kept:
-            draft = self._draft(doc, sentence, cand, label, conf, index)
             tok = doc[cand.token]
+            asker = request_frame(tok)
+            if asker is not None and asker.i not in kept_tokens:
+                if asker.i not in askers:  # "called on X to release": the call is the event
+                    askers.add(asker.i)
+                    drafts.append(self._request(doc, sentence, asker, conf, index))
+                continue
+            draft = self._draft(doc, sentence, cand, label, conf, index)
+            if no_event_reason(tok, draft.event_type, bool(draft.source or draft.target)):
+                continue
             if (cand.key in self.lexicon.reporting and not draft.target
                     and any(c.dep_ == "ccomp" for c in tok.children) and not _own_threat(tok)):
                 continue  # "X warned that ...": a statement frame, not an event between actors
@@ -106,6 +119,19 @@ class EventExtractor:
                 continue  # "The fresh warning ... comes as": a reference back to an event already coded
             drafts.append(draft)
         return _drop_background(doc, drafts)
+
+    def _request(self, doc: Doc, sentence: Sentence, verb: Token, conf: float,
+                 index: MentionIndex) -> EventDraft:
+        """REQUEST by the caller of "called on X to release ..." (source caller, target the one asked)."""
+        trigger = Span(verb.text, verb.idx, verb.idx + len(verb.text))
+        source, target = roles(doc, verb.i, index)
+        modality, attribution = modality_and_attribution(
+            doc, verb, index, self.lexicon.reporting, source + target)
+        return EventDraft(
+            sentence=sentence, event_type="REQUEST", trigger=trigger, trigger_token=verb.i,
+            source=source, target=target, modality=modality, attribution=attribution,
+            mode=mode_for("REQUEST", verb, None), contexts=(), cameo_root="10", confidence=round(conf, 4),
+        )
 
     def _reciprocal(self, doc: Doc, sent: SpacySpan, cand: Candidate) -> tuple[Candidate, str, float]:
         """A mutual agreement is AGREE; its confidence is that of being an event at all."""
@@ -121,7 +147,7 @@ class EventExtractor:
                        end_tok.idx + len(end_tok.text))
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
-            doc, tok, index, self.lexicon.reporting, source + target)
+            doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)
         demand = _demand(tok, attribution)
         if demand is not None:  # "Russia said Sudan must return the helicopter": Russia demands
             claimant = demand

@@ -24,6 +24,7 @@ MEDIA_WORDS = {"news", "daily", "times", "post", "agency", "tv", "television", "
                "telegraph", "guardian", "aljazeera", "jazeera", "anadolu", "xinhua", "tass", "sana",
                "irna", "yonhap", "kyodo", "newspaper", "channel", "outlet", "broadcaster", "hurriyet",
                "media", "reporter", "correspondent", "wire", "observer", "monitor"}
+ARMED_SECTORS = {"GOV", "MIL", "REB", "INS", "SPY", "COP", "SEP", "UAF"}
 PARTY_SECTORS = {"GOV", "MIL", "REB", "INS", "SPY", "COP", "OPP", "PTY", "SEP", "UAF", "JUD", "LEG"}
 
 
@@ -46,12 +47,12 @@ def _subject_of(tok: Token) -> Token | None:
 def _speakers(doc: Doc, trigger: Token, reporting: frozenset[str]) -> list[Speaker]:
     """Reporting verbs/nouns/"according to" governing the trigger, plus parenthetical "X said"."""
     sent = trigger.sent
-    ancestors = list(trigger.ancestors)
+    ancestors = _governors(trigger)
     found: list[Speaker] = []
     for depth, anc in enumerate(reversed(ancestors)):
         lemma = anc.lemma_.lower()
         if anc.pos_ in ("VERB", "AUX") and lemma in reporting and anc.i != trigger.i:
-            subj = _subject_of(anc)
+            subj = _subject_of(anc) or (_subject_of(anc.head) if anc.dep_ == "conj" else None)
             if subj is not None and not (subj.i <= trigger.i <= max(t.i for t in subj.subtree)):
                 found.append(Speaker(subj, lemma, depth))
         elif anc.pos_ == "NOUN" and lemma in REPORT_NOUNS:
@@ -75,6 +76,20 @@ def _speakers(doc: Doc, trigger: Token, reporting: frozenset[str]) -> list[Speak
                 found.append(Speaker(subj, lemma, 0))
     found.sort(key=lambda s: s.depth)
     return found
+
+
+def _governors(trigger: Token) -> list[Token]:
+    """The trigger's ancestors that govern it, nearest first. A verb coordinated with one of them is
+    not a governor: in "Hezbollah denied X had been hit and said the strike killed three", "said"
+    governs "killed" and "denied" does not."""
+    out: list[Token] = []
+    child = trigger
+    for anc in trigger.ancestors:
+        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.i != trigger.i:
+            break  # anc is a coordinated sibling of a governing verb
+        out.append(anc)
+        child = anc
+    return out
 
 
 def _governs_same_clause(according: Token, trigger: Token) -> bool:
@@ -117,13 +132,15 @@ def _span_of(doc: Doc, tok: Token, mention: Mention | None) -> tuple[str, int, i
 
 def modality_and_attribution(
     doc: Doc, trigger: Token, index: MentionIndex, reporting: frozenset[str],
-    parties: tuple[Mention, ...] = (),
+    parties: tuple[Mention, ...] = (), violent: bool = False,
 ) -> tuple[str, tuple[Attribution, ...]]:
     """The modality (asserted/reported/claimed/possible/planned/negated) and the attribution chain.
 
     A statement is ``claimed`` when the speaker uses a claim verb ("claimed", "alleged", a warning)
     or is a party to the event (same actor or country as its source/target, or the source is the
-    speaker's own "its forces"/"they"); otherwise a named source makes it ``reported``.
+    speaker's own "its forces"/"they"), or — for ``violent`` events — a state or armed actor
+    ("Israel said a mortar was fired": a party to the conflict speaks); otherwise a named source makes
+    it ``reported``.
     """
     speakers = _speakers(doc, trigger, reporting)
     chain: list[Attribution] = []
@@ -141,7 +158,8 @@ def modality_and_attribution(
         role = "reporter" if _is_media(sp.token, mention) else "claimant"
         if role == "claimant":
             claim_verb = claim_verb or sp.verb in CLAIM_VERBS or sp.verb in REPORT_NOUNS
-            party = party or _is_party(mention, parties)
+            party = party or _is_party(mention, parties) or (
+                violent and _armed_or_state(mention) and not _third_party(mention, parties))
         chain.append(Attribution(text, start, end, mention.actor.actor_id if mention else None, role))
     # reporters first (outermost), then claimants, each in order of depth
     chain.sort(key=lambda a: 0 if a.role == "reporter" else 1)
@@ -166,6 +184,21 @@ def _speech_act(trigger: Token, speaker: Token, mention: Mention | None,
         return False
     subj = _subject_of(trigger.head)
     return mention in parties and subj is not None and subj.i == speaker.i
+
+
+def _armed_or_state(speaker: Mention | None) -> bool:
+    """A government, a state, its forces or an armed group: a party to any conflict it speaks of."""
+    if speaker is None:
+        return False
+    actor = speaker.actor
+    return actor.sector in ARMED_SECTORS or (actor.country is not None and actor.actor_id == actor.country)
+
+
+def _third_party(speaker: Mention | None, parties: tuple[Mention, ...]) -> bool:
+    """The speaker's country is none of the event's known actors' ("Thai military sources said
+    Vietnamese-led forces retook ..."): an outside observer reports, it does not claim."""
+    countries = {m.actor.country for m in parties if m.actor.country}
+    return bool(countries) and speaker is not None and speaker.actor.country not in countries
 
 
 def _is_party(speaker: Mention | None, parties: tuple[Mention, ...]) -> bool:
@@ -217,6 +250,9 @@ def _clause_modality(trigger: Token) -> str | None:
             return "planned"
         if any(c.lower_ in FUTURE and c.dep_ == "aux" for c in kids):
             return "planned"
+        if any(c.lower_ in ("would", "'d") and c.dep_ == "aux" for c in kids):
+            # "would march next Tuesday" is a plan; "would have attacked" a counterfactual
+            return "possible" if any(c.lower_ == "have" and c.dep_ == "aux" for c in kids) else "planned"
         if any(c.lower_ == "order" and c.dep_ in ("prep", "mark") for c in kids):
             return "planned"
         if t.dep_ == "xcomp" and t.head.lemma_.lower() in ("go",):

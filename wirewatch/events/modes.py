@@ -95,12 +95,23 @@ MODE_CUES: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
 }
 
 
+CROWD_CONTROL = frozenset({"tear", "teargas", "cannon", "cannons", "rubber", "pepper", "baton", "batons",
+                           "stun", "truncheon", "truncheons", "pellet", "pellets"})
+
+
+def _crowd_control(trigger: Token) -> bool:
+    """Tear gas, water cannon, rubber bullets or batons in the trigger's own phrase."""
+    return any(t.lower_ in CROWD_CONTROL for t in trigger.subtree if abs(t.i - trigger.i) <= 8)
+
+
 def mode_for(event_type: str, trigger: Token, lexicon_mode: str | None) -> str | None:
     """The trigger word's own cue first, then the lexicon's mode, then cues in the trigger's phrase."""
     cues = MODE_CUES.get(event_type)
     if not cues:
         return lexicon_mode
     own = {trigger.lower_, trigger.lemma_.lower()}
+    if event_type == "ASSAULT" and _crowd_control(trigger):
+        return "crowd-control"  # "fired tear gas": the weapon decides, not the verb "fire"
     for mode, words in cues:
         if own & words:
             return mode

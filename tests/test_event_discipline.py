@@ -1,0 +1,93 @@
+"""Issue 10 patterns: no event where nothing happened between actors, riots vs crowd control,
+claim scope (negation, plans, requests, party claims)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from wirewatch.ingest import article_id
+from wirewatch.pipeline import Pipeline
+from wirewatch.records import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def _events(pipeline: Pipeline, text: str) -> list[dict]:
+    article = Article(id=article_id(text), text=text, published=date(2023, 6, 19))
+    return [e.to_dict() for e in pipeline.analyze(article).events]
+
+
+@pytest.mark.parametrize("text", [
+    "Three people died after drinking poisoned alcohol in the village.",
+    "Floods killed 40 people in northern Nigeria on Monday.",
+    "A fire at a factory killed 12 workers.",
+    "Ten people were killed in a gas explosion.",
+    "The claims could not be independently verified.",
+    "An observation point was established near the border.",
+    "The government wants better relations with Turkey.",
+    "There was a pause in the bombing on Tuesday.",
+    "More than 6,000 people have died in the conflict since 2011, according to the UN.",
+])
+def test_nothing_happened_between_actors(pipeline, text):
+    assert _events(pipeline, text) == []
+
+
+def test_victims_are_never_sources(pipeline):
+    for event in _events(pipeline, "Four protesters died during the clashes."):
+        assert event["trigger"]["text"] != "died"
+        assert all("protesters" not in s["text"] for s in event["source"])
+
+
+def test_deaths_in_an_ambush_keep_the_ambush(pipeline):
+    (event,) = _events(pipeline, "Seven soldiers died when their convoy was ambushed near Kidal.")
+    assert event["event_type"] == "ASSAULT" and event["trigger"]["text"] == "ambushed"
+
+
+def test_riot_is_protest_and_tear_gas_is_crowd_control(pipeline):
+    (riot,) = _events(pipeline, "Protesters rioted in the capital, burning cars and looting shops.")
+    assert (riot["event_type"], riot["mode"]) == ("PROTEST", "riot")
+    (gas,) = _events(pipeline, "Police fired tear gas and water cannon at the protesters.")
+    assert (gas["event_type"], gas["mode"]) == ("ASSAULT", "crowd-control")
+    assert [s["sector"] for s in gas["source"]] == ["COP"]
+
+
+def test_negation_does_not_cross_and(pipeline):
+    text = "Hezbollah denied its positions had been hit and said the strike killed three civilians."
+    by_trigger = {e["trigger"]["text"]: e for e in _events(pipeline, text)}
+    assert by_trigger["hit"]["modality"] == "negated"
+    assert by_trigger["killed"]["modality"] == "claimed"
+    assert [a["text"] for a in by_trigger["killed"]["attribution"]] == ["Hezbollah"]
+
+
+@pytest.mark.parametrize("text, trigger", [
+    ("The opposition would march next Tuesday.", "march"),
+    ("The party said it would file a complaint with the electoral commission.", "complaint"),
+])
+def test_would_is_planned(pipeline, text, trigger):
+    (event,) = [e for e in _events(pipeline, text) if e["trigger"]["text"] == trigger]
+    assert event["modality"] == "planned"
+
+
+def test_called_on_to_release_is_a_request(pipeline):
+    (event,) = _events(pipeline, "The UN called on the government to release the detainees.")
+    assert event["event_type"] == "REQUEST" and event["trigger"]["text"] == "called"
+    assert [s["text"] for s in event["source"]] == ["The UN"]
+    assert [t["text"] for t in event["target"]] == ["the government"]
+    assert event["modality"] == "asserted"
+
+
+def test_a_party_saying_it_happened_is_a_claim(pipeline):
+    (event,) = _events(pipeline, "Israel said a mortar was fired from Gaza.")
+    assert event["event_type"] == "ASSAULT" and event["modality"] == "claimed"
+    assert [(a["text"], a["role"]) for a in event["attribution"]] == [("Israel", "claimant")]
+
+
+def test_an_outside_state_reports_rather_than_claims(pipeline):
+    text = "Thai military sources said Vietnamese-led forces have retaken a village in Cambodia."
+    (event,) = _events(pipeline, text)
+    assert event["modality"] == "reported"

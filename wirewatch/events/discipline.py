@@ -1,0 +1,145 @@
+"""No-event discipline and request frames (issue 10: "events coded where nothing happened").
+
+An event is an interaction between actors. Deaths from floods, fires, accidents or illness, a death
+told without a perpetrator ("four protesters died"), a wish ("the government wants ..."), an
+unverifiable claim ("could not be independently verified"), "a pause in the bombing" and a relation
+with no actor at all ("an observation point was established") report nothing between actors:
+:func:`no_event_reason` says why such a trigger is dropped. :func:`request_frame` finds the
+"called on X to release" / "urged X to halt" verb that makes the nested act a REQUEST by the caller.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+# a death is told, not done: the victims are never sources, and without a perpetrator there is no event
+DEATH_VERBS = frozenset({"die", "perish", "drown", "succumb", "starve", "suffocate"})
+# causes that are no actor: "floods killed 40", "killed in a gas explosion", "died of cholera"
+NATURAL_CAUSES = frozenset({
+    "flood", "flooding", "fire", "blaze", "wildfire", "bushfire", "storm", "earthquake", "quake",
+    "tremor", "landslide", "mudslide", "avalanche", "cyclone", "hurricane", "typhoon", "tornado",
+    "tsunami", "eruption", "volcano", "lightning", "heatwave", "heat", "cold", "drought", "famine",
+    "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "cholera", "malaria", "covid",
+    "coronavirus", "ebola", "measles", "flu", "influenza", "cancer", "infection", "pneumonia",
+    "crash", "accident", "collision", "derailment", "collapse", "stampede", "leak", "poisoning",
+    "overdose", "rain", "rains", "snow", "weather", "wave", "waves", "sinking", "capsizing",
+})
+ACCIDENT_MODIFIERS = frozenset({"gas", "car", "road", "traffic", "train", "plane", "bus", "boat",
+                                "mine", "industrial", "factory", "boiler", "chemical", "kitchen"})
+CAUSE_PREPS = frozenset({"in", "by", "from", "during", "of", "after"})
+DESIRE_VERBS = frozenset({"want", "wish", "hope", "like", "love", "need", "desire", "prefer"})
+VERIFY_VERBS = frozenset({"verify", "confirm", "corroborate", "substantiate", "ascertain"})
+PAUSE_NOUNS = frozenset({"pause", "lull", "halt", "cessation", "suspension", "break", "respite",
+                         "letup", "end"})
+# types an actorless report can still carry ("a car bomb exploded in Kabul", "protests erupted")
+ACTOR_OPTIONAL = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
+REQUEST_VERBS = frozenset({"urge", "ask", "call", "appeal", "press", "implore", "request", "plead",
+                           "beg", "exhort", "petition", "invite", "demand"})
+COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
+
+
+def _cause_word(tok: Token) -> bool:
+    """A noun phrase head naming a natural or accidental cause ("floods", "a gas explosion")."""
+    lemma = tok.lemma_.lower()
+    if lemma in NATURAL_CAUSES or tok.lower_ in NATURAL_CAUSES:
+        return True
+    mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")}
+    return lemma in ("explosion", "blast", "fire") and bool(mods & ACCIDENT_MODIFIERS)
+
+
+def natural_cause(tok: Token) -> bool:
+    """Is the trigger's agent a flood, fire, accident or disease ("floods killed", "killed in a crash")?"""
+    for child in tok.children:
+        if child.dep_ in ("nsubj", "csubj") and _cause_word(child):
+            return True
+        if (child.dep_ in ("prep", "agent") and child.lower_ in CAUSE_PREPS
+                and any(g.dep_ == "pobj" and _cause_word(g) for g in child.children)):
+            return True
+    return False
+
+
+def _paused(tok: Token) -> bool:
+    """"a pause in the bombing", "an end to the shelling": the act is what stopped."""
+    prep = tok.head if tok.dep_ == "pobj" else None
+    return prep is not None and prep.dep_ == "prep" and prep.head.lemma_.lower() in PAUSE_NOUNS
+
+
+def lexical_no_event(tok: Token, label: str) -> str | None:
+    """Why this candidate trigger codes no event whatever its arguments (None: it may)."""
+    lemma = tok.lemma_.lower()
+    if lemma in DEATH_VERBS:
+        return "a death without a perpetrator"
+    if lemma in DESIRE_VERBS:
+        return "a wish, not an act"
+    if lemma in VERIFY_VERBS and any(c.lower_ == "independently" for c in tok.children):
+        return "verification of a report"
+    if label in ("ASSAULT", "COERCE") and natural_cause(tok):
+        return "a natural or accidental cause"
+    if tok.pos_ == "NOUN" and lemma in ("explosion", "blast", "fire") and _cause_word(tok):
+        return "an accident"  # "a gas explosion"
+    if _paused(tok):
+        return "a pause in an act"
+    return None
+
+
+def no_event_reason(tok: Token, label: str, has_actor: bool) -> str | None:
+    """Why this coded trigger is no event (None: it is). ``has_actor``: the draft has a source or target.
+
+    A relation (AGREE, CONSULT, SUPPORT ...) with no actor is kept only when a person or group is its
+    grammatical subject ("the two leaders are expected to meet"), so "an observation point was
+    established" and an actorless "summit" are dropped."""
+    reason = lexical_no_event(tok, label)
+    if reason:
+        return reason
+    if tok.lemma_.lower() in VERIFY_VERBS and not has_actor:
+        return "verification of a report"
+    if label not in ACTOR_OPTIONAL and not has_actor and not _agentive(tok):
+        return "no actor"
+    return None
+
+
+HUMAN_NOUNS = frozenset({
+    "leader", "official", "side", "party", "government", "minister", "president", "country", "nation",
+    "group", "people", "delegation", "army", "force", "police", "troop", "rebel", "militant", "protester",
+    "demonstrator", "worker", "student", "state", "authority", "administration", "ministry", "spokesman",
+    "spokeswoman", "spokesperson", "envoy", "diplomat", "negotiator", "representative", "member",
+    "lawmaker", "legislator", "parliament", "council", "court", "judge", "prosecutor", "commander",
+    "soldier", "fighter", "militia", "movement", "organization", "organisation", "union", "company",
+    "premier", "chancellor", "king", "prince", "emir", "general", "mayor", "governor", "chief", "head",
+})
+
+
+def _agentive(tok: Token) -> bool:
+    """Does a person or group stand as the trigger's subject (its own, or the governing verb's)?"""
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is None and tok.dep_ in ("xcomp", "conj") and tok.pos_ in ("VERB", "AUX"):
+        subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or tok.pos_ not in ("VERB", "AUX"):
+        return False
+    if subj.pos_ == "PRON":
+        return subj.lower_ not in ("it", "this", "that", "which", "what")
+    return (subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+            or subj.lemma_.lower() in HUMAN_NOUNS)
+
+
+def request_frame(tok: Token) -> Token | None:
+    """The verb that asks for the trigger's act: "called on X to release", "urged X to halt",
+    "called for the release of", "appealed to X to end"; None when nobody asks for it."""
+    if tok.dep_ in COMPLEMENT_DEPS and tok.pos_ in ("VERB", "AUX"):
+        head = tok.head
+        if tok.dep_ == "ccomp" and not any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children):
+            return None
+        if head.lemma_.lower() in REQUEST_VERBS and _asks(head):
+            return head
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ == "for":
+        head = tok.head.head
+        if head.lemma_.lower() in ("call", "appeal", "press", "plead", "push", "lobby", "ask"):
+            return head
+    return None
+
+
+def _asks(verb: Token) -> bool:
+    """"call"/"appeal" ask only with "on"/"upon"/"to" ("called on", "appealed to"); the rest always do."""
+    if verb.lemma_.lower() not in ("call", "appeal", "invite"):
+        return True
+    return any(c.dep_ in ("prep", "prt") and c.lower_ in ("on", "upon", "to") for c in verb.children)
