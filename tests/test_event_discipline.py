@@ -91,3 +91,8 @@ def test_an_outside_state_reports_rather_than_claims(pipeline):
     text = "Thai military sources said Vietnamese-led forces have retaken a village in Cambodia."
     (event,) = _events(pipeline, text)
     assert event["modality"] == "reported"
+
+
+def test_arresting_protesters_is_coerce(pipeline):
+    (event,) = _events(pipeline, "Police arrested dozens of protesters in Ankara on Monday.")
+    assert (event["event_type"], event["mode"], event["cameo_root"]) == ("COERCE", "arrest", "17")

@@ -122,6 +122,17 @@ def _agentive(tok: Token) -> bool:
             or subj.lemma_.lower() in HUMAN_NOUNS)
 
 
+ARREST_VERBS = frozenset({"arrest", "detain", "apprehend", "jail", "imprison", "incarcerate", "handcuff"})
+
+
+def retype(tok: Token, label: str) -> str:
+    """PLOVER over CAMEO where they part: an arrest is COERCE (mode arrest) even where CAMEO's
+    "arrest protesters" pattern (175, violent repression) would make it ASSAULT."""
+    if label == "ASSAULT" and tok.lemma_.lower() in ARREST_VERBS:
+        return "COERCE"
+    return label
+
+
 def request_frame(tok: Token) -> Token | None:
     """The verb that asks for the trigger's act: "called on X to release", "urged X to halt",
     "called for the release of", "appealed to X to end"; None when nobody asks for it."""

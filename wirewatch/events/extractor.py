@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from wirewatch.events.discipline import lexical_no_event, no_event_reason, request_frame
+from wirewatch.events.discipline import lexical_no_event, no_event_reason, request_frame, retype
 from wirewatch.events.lexicon import Candidate, Lexicon, load_lexicon
 from wirewatch.events.modality import modality_and_attribution
 from wirewatch.events.model import NONE, EventClassifier, features, load_classifier
@@ -89,6 +89,7 @@ class EventExtractor:
         scored = [self._reciprocal(doc, sent, c) if _reciprocal_agreement(doc[c.token]) else (c, lab, conf)
                   for c, lab, conf in self.classify(doc, sent)]
         scored = _one_sided_agreements(doc, scored)
+        scored = [(c, retype(doc[c.token], lab), conf) for c, lab, conf in scored]
         scored = [(c, lab, conf) for c, lab, conf in scored
                   if lab != NONE and conf >= max(self.threshold, per_type.get(lab, 0.0))
                   and not lexical_no_event(doc[c.token], lab)]  # before folding: "died when ambushed"
