@@ -22,6 +22,7 @@ from wirewatch.evaluate.scoring import (
     TaskReport,
     confusion_table,
     gold_published,
+    prf,
     read_gold,
     register_task,
 )
@@ -88,6 +89,34 @@ def _role_checks(gold: dict[str, Any], pred: EventDraft, counts: Counter[str]) -
             counts[f"{role}_{attr}_ok"] += len(wanted & got)
 
 
+def _overlap(gold: dict[str, Any], mention: Mention) -> bool:
+    """A gold argument and a predicted mention are the same span: offsets overlap, or (gold without
+    offsets) one text contains the other."""
+    if "start" in gold and "end" in gold:
+        return mention.start < gold["end"] and gold["start"] < mention.end
+    g, m = str(gold.get("text", "")).lower(), mention.text.lower()
+    return bool(g) and (g in m or m in g)
+
+
+def _argument_checks(gold: dict[str, Any], pred: EventDraft, counts: Counter[str]) -> None:
+    """Source/target argument matches, one to one: by span alone and by span + country."""
+    for role in ("source", "target"):
+        gold_args = [a for a in gold.get(role) or [] if a.get("text")]
+        pred_args = list(getattr(pred, role))
+        for strict in (False, True):
+            key = "arg_country" if strict else "arg_span"
+            free = list(pred_args)
+            for g in gold_args:
+                hit = next((m for m in free if _overlap(g, m) and (
+                    not strict or not g.get("country") or g.get("country") == m.actor.country)), None)
+                if hit is not None:
+                    free.remove(hit)
+                    counts[f"{key}_tp"] += 1
+                else:
+                    counts[f"{key}_fn"] += 1
+            counts[f"{key}_fp"] += len(free)
+
+
 def _reliability(conf: list[tuple[float, bool]], bins: int = 5) -> tuple[Table, float, float]:
     rows = []
     ece = 0.0
@@ -125,15 +154,25 @@ def _main_metrics(counts: Counter[str]) -> dict[str, float]:
             "main_event_f1": round(f, 4)}
 
 
+def _detection_metrics(d: Counter[str]) -> dict[str, float]:
+    """Sentence-level event detection and its mirror, no-event detection."""
+    p, r, f = prf(d["tp"], d["fp"], d["fn"])
+    np_, nr, nf = prf(d["tn"], d["fn"], d["fp"])
+    return {"detection_precision": round(p, 4), "detection_recall": round(r, 4), "detection_f1": round(f, 4),
+            "no_event_precision": round(np_, 4), "no_event_recall": round(nr, 4), "no_event_f1": round(nf, 4),
+            "sentences": sum(d.values()), "sentences_without_event": d["tn"] + d["fp"]}
+
+
 @register_task("events")
 def evaluate_events(gold_path: Path, pipeline: Any = None) -> TaskReport:
     """Score event extraction against a gold JSONL file."""
     nlp, actors, extractor = _components(pipeline)
-    prf = PRFCounter()
+    type_counts = PRFCounter()
     pairs_all: list[tuple[str, str]] = []
     checks: Counter[str] = Counter()
     conf: list[tuple[float, bool]] = []
     main: Counter[str] = Counter()
+    detect: Counter[str] = Counter()
     lines = 0
     for number, obj in read_gold(Path(gold_path)):
         lines += 1
@@ -150,8 +189,12 @@ def evaluate_events(gold_path: Path, pipeline: Any = None) -> TaskReport:
             units.setdefault(key, ([], []))[0].append(e)
         for d in drafts:
             units.setdefault(d.sentence.index if split else 0, ([], []))[1].append(d)
+        # sentence-level detection, no-event units included (a split line: each of its sentences)
+        for key in range(len(sents)) if split else [0]:
+            gold_has, pred_has = (bool(x) for x in units.get(key, ([], [])))
+            detect["tp" if gold_has and pred_has else "fn" if gold_has else "fp" if pred_has else "tn"] += 1
         for gold, pred in units.values():
-            prf.add([g["event_type"] for g in gold], [p.event_type for p in pred])
+            type_counts.add([g["event_type"] for g in gold], [p.event_type for p in pred])
             _main_event(gold, pred, main)
             gold_types = Counter(g["event_type"] for g in gold)
             for p in pred:
@@ -169,7 +212,8 @@ def evaluate_events(gold_path: Path, pipeline: Any = None) -> TaskReport:
                     checks["mode_ok"] += int(g["mode"] == p.mode)
                 if g["event_type"] == p.event_type:
                     _role_checks(g, p, checks)
-    avg = prf.averages()
+                    _argument_checks(g, p, checks)
+    avg = type_counts.averages()
     metrics: dict[str, float] = {k: round(v, 4) for k, v in avg.items()}
     metrics["units"] = lines
     for name in ("modality", "mode", "source_country", "source_sector", "target_country", "target_sector"):
@@ -178,18 +222,31 @@ def evaluate_events(gold_path: Path, pipeline: Any = None) -> TaskReport:
             metrics[f"{name}_accuracy"] = round(checks[f"{name}_ok"] / n, 4)
             metrics[f"{name}_n"] = n
     metrics.update(_main_metrics(main))
+    metrics.update(_detection_metrics(detect))
+    for key in ("arg_span", "arg_country"):
+        p_, r_, f_ = prf(checks[f"{key}_tp"], checks[f"{key}_fp"], checks[f"{key}_fn"])
+        metrics.update({f"{key}_precision": round(p_, 4), f"{key}_recall": round(r_, 4),
+                        f"{key}_f1": round(f_, 4)})
     rel_table, ece, brier = _reliability(conf)
     metrics["confidence_ece"] = round(ece, 4)
     metrics["confidence_brier"] = round(brier, 4)
+    high = [ok for c, ok in conf if c >= 0.8]
+    metrics["confidence_high_precision"] = round(sum(high) / len(high), 4) if high else 0.0
+    metrics["confidence_high_n"] = len(high)
     notes = (
         "types scored as multisets per gold line; modality/mode on aligned events; roles on aligned events "
         "of the right type (share of gold countries/sectors found among predicted actors)",
+        "detection_*: per sentence (per gold line when its events carry no offsets), does it hold an "
+        "event at all; no_event_* scores the sentences without one (most sentences of real news)",
+        "arg_span_* / arg_country_*: source and target arguments of aligned events of the right type, "
+        "one to one, by span overlap (text containment where the gold has no offsets) / and same country",
+        "confidence_high_precision: precision of predicted events with confidence >= 0.8",
         "main_event_*: a second view, not the primary score: per unit only the highest-confidence "
         "predicted event, right if its type is among the gold types (precision over units with a "
         "prediction, recall over units with gold events)",
     )
     return TaskReport(
         task="events", gold=str(gold_path), metrics=metrics,
-        tables=(prf.table("event type (per gold line)"), confusion_table(pairs_all), rel_table),
+        tables=(type_counts.table("event type (per gold line)"), confusion_table(pairs_all), rel_table),
         notes=notes,
     )
