@@ -7,7 +7,12 @@ Writes ``wirewatch/data/events/{lexicon.json.gz,model.json,model.npz}`` and the 
 Training material: (1) PLOVER_GSR_CAMEO.txt minus the held-out part (trigger words from its EVT markup),
 (2) the lead sentences of the NGEC synthetic stories (document labels as distant supervision:
 the lead's root trigger and every candidate whose lexicon type agrees take the story label),
-(3) the examples written for this project in ``wirewatch/events/examples.py``.
+(3) the examples written for this project in ``wirewatch/events/examples.py``, (4) the train split of the
+project's Wikinews event gold (``tests/data/gold/wikinews/``: every candidate labelled, NONE included,
+counted twice: real news, in domain), (5) GENEVA trigger windows (``../shared/data/train/``) whose FrameNet
+types map to a PLOVER type or to no event (``GENEVA_MAP``; unmapped frames are skipped). Gold triggers of
+the Wikinews train split that the lexicon does not propose are added to it. Event-level confidence is
+calibrated (Platt) on the Wikinews dev split; the test split is never read here.
 """
 
 from __future__ import annotations
@@ -37,6 +42,20 @@ from wirewatch.events.examples import NO_EVENT_SENTENCES, TRAIN_EXAMPLES  # noqa
 from wirewatch.events.model import NONE, features  # noqa: E402
 
 OUT = ROOT / "wirewatch" / "data" / "events"
+WIKINEWS = ROOT / "tests" / "data" / "gold" / "wikinews"
+# GENEVA (FrameNet) frames -> PLOVER type, or NONE: a frame that is never an event between actors
+GENEVA_MAP = {
+    "Attack": "ASSAULT", "Hostile_encounter": "ASSAULT", "Killing": "ASSAULT", "Terrorism": "ASSAULT",
+    "Bodily_harm": "ASSAULT", "Conquering": "ASSAULT", "Revenge": "ASSAULT", "Arrest": "COERCE",
+    "Request": "REQUEST", "Sign_agreement": "AGREE", "Ratification": "AGREE", "Assistance": "AID",
+    "Protest": "PROTEST", "Collaboration": "COOPERATE", "Criminal_investigation": "ACCUSE",
+    "Quarreling": "ACCUSE", "Death": NONE, "Catastrophe": NONE, "Statement": NONE, "Manufacturing": NONE,
+    "Presence": NONE, "Arriving": NONE, "Creating": NONE, "Building": NONE, "Education_teaching": NONE,
+    "Traveling": NONE, "Motion": NONE, "Self_motion": NONE, "Employment": NONE, "Commerce_sell": NONE,
+    "Commerce_buy": NONE, "Research": NONE, "Know": NONE, "Testing": NONE, "Wearing": NONE, "Cure": NONE,
+    "Earnings_and_losses": NONE, "Create_artwork": NONE, "Ingestion": NONE, "Emergency": NONE,
+    "Coming_to_believe": NONE, "Perception_active": NONE, "Cost": NONE, "Rite": NONE,
+}
 HELDOUT = ROOT / "tests" / "data" / "gold" / "events_gsr_heldout.jsonl"
 PETRARCH = ROOT / "tests" / "data" / "gold" / "events_petrarch.jsonl"
 PETRARCH_ORIGIN = ("PETRARCH2 unit-test sentence (openeventdata/petrarch2, MIT licence; fictional actors); "
@@ -242,6 +261,133 @@ def instances_written(nlp, lex) -> list[tuple[list[str], str]]:
     return data
 
 
+def wikinews_articles(split_name: str, base: Path = WIKINEWS) -> list[dict[str, Any]]:
+    """The finished (status done) annotated Wikinews articles of one split."""
+    split = json.loads((base / "split.json").read_text(encoding="utf-8"))
+    wanted = set(split[split_name])
+    out = []
+    for path in sorted((base / "articles").glob("*.json")):
+        art = json.loads(path.read_text(encoding="utf-8"))
+        if art.get("doc_id") in wanted and art.get("status") == "done":
+            out.append(art)
+    return out
+
+
+def _gold_triggers(art: dict[str, Any]) -> list[tuple[int, int, str]]:
+    return [(e["trigger"]["start"], e["trigger"]["end"], e["event_type"])
+            for s in art["sentences"] for e in s["events"] if e.get("trigger")]
+
+
+def instances_wikinews(nlp, lex, articles, cache=None) -> tuple[list[tuple[list[str], str]], Counter]:
+    """Every lexicon candidate of every annotated sentence: the gold type if it is a gold trigger,
+    NONE otherwise (words nested in or governing a gold trigger are left out). Also returns the gold
+    triggers the lexicon missed, as (lemma, pos, type) counts."""
+    data: list[tuple[list[str], str]] = []
+    missed: Counter = Counter()
+    docs = parse(nlp, [a["text"] for a in articles], cache)
+    for art, doc in zip(articles, docs, strict=True):
+        gold = _gold_triggers(art)
+        covered: set[int] = set()
+        for sent in doc.sents:
+            in_sent = [g for g in gold if sent.start_char <= g[0] < sent.end_char]
+            cands = lex.candidates(sent)
+            hit_tokens = {}
+            for c in cands:
+                tok = doc[c.token]
+                label = next((t for s, e, t in in_sent if tok.idx < e and s < tok.idx + len(tok.text)), None)
+                if label is not None:
+                    hit_tokens[c.token] = label
+            related = set().union(*(_related(doc, i) for i in hit_tokens)) if hit_tokens else set()
+            for c in cands:
+                if c.token in hit_tokens:
+                    data.append((features(doc, sent, c, lex), hit_tokens[c.token]))
+                    covered.add(doc[c.token].idx)
+                elif c.token not in related:
+                    data.append((features(doc, sent, c, lex), NONE))
+            for s, e, t in in_sent:
+                span = doc.char_span(s, e, alignment_mode="expand")
+                if span is not None and not any(s <= x < e for x in covered):
+                    head = span.root
+                    missed[(head.lemma_.lower(), "n" if head.pos_ in ("NOUN", "PROPN") else "v", t)] += 1
+    return data, missed
+
+
+def extend_lexicon(lexicon: dict[str, Any], missed: Counter, min_count: int = 2) -> list[str]:
+    """Add gold triggers the lexicon never proposes (seen ``min_count`` times, one dominant type)."""
+    by_word: dict[tuple[str, str], Counter] = {}
+    for (lemma, pos, etype), n in missed.items():
+        by_word.setdefault((lemma, pos), Counter())[etype] += n
+    code_of: dict[str, str] = {}
+    for code, value in sorted(lexicon["cameo2plover"].items(), key=lambda kv: (len(kv[0]), kv[0])):
+        code_of.setdefault(value[0], code)
+    added = []
+    for (lemma, pos), types in sorted(by_word.items()):
+        etype, n = types.most_common(1)[0]
+        if n < min_count or n < 2 * (sum(types.values()) - n) or etype not in code_of or not lemma.isalpha():
+            continue
+        table = lexicon["nouns"] if pos == "n" else lexicon["verbs"]
+        if lemma not in table:
+            table[lemma] = {"code": code_of[etype], "patterns": []}
+            added.append(f"{pos}:{lemma}={etype}")
+    return added
+
+
+def instances_geneva(nlp, lex, path: Path, cache=None) -> list[tuple[list[str], str]]:
+    """GENEVA windows: a candidate on a trigger of a mapped frame takes that frame's PLOVER type or NONE;
+    other candidates are skipped (GENEVA is not annotated for every PLOVER event)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["sentence"] == " ".join(r["tokens"])]
+    data = []
+    docs = parse(nlp, [r["sentence"] for r in rows], cache)
+    for row, doc in zip(rows, docs, strict=True):
+        starts = [0]
+        for tok in row["tokens"][:-1]:
+            starts.append(starts[-1] + len(tok) + 1)
+        spans = []
+        for ev in row["event_mentions"]:
+            label = GENEVA_MAP.get(ev["event_type"])
+            if label is None:
+                continue
+            t = ev["trigger"]
+            spans.append((starts[t["start"]], starts[t["end"] - 1] + len(row["tokens"][t["end"] - 1]), label))
+        if not spans:
+            continue
+        for sent in doc.sents:
+            for c in lex.candidates(sent):
+                tok = doc[c.token]
+                end = tok.idx + len(tok.text)
+                label = next((lab for s, e, lab in spans if tok.idx < e and s < end), None)
+                if label is not None:
+                    data.append((features(doc, sent, c, lex), label))
+    return data
+
+
+def event_calibration(nlp, articles) -> tuple[tuple[float, float], dict[str, float]]:
+    """Platt scaling of the final event confidence, fitted on the dev articles with the new model."""
+    from wirewatch.actors import ActorResolver
+    from wirewatch.events import EventExtractor
+    from wirewatch.events.model import load_classifier
+
+    lexmod.load_lexicon.cache_clear()
+    load_classifier.cache_clear()
+    extractor, actors = EventExtractor(), ActorResolver()
+    extractor.raw_confidence = True
+    conf, correct = [], []
+    for art, doc in zip(articles, nlp.pipe(a["text"] for a in articles), strict=True):
+        sentences = [(s["start"], s["end"], Counter(e["event_type"] for e in s["events"]))
+                     for s in art["sentences"]]
+        for d in extractor.extract(doc, actors.mentions(doc)):
+            types = next((c for start, end, c in sentences if start <= d.trigger.start < end), Counter())
+            conf.append(d.confidence)
+            correct.append(types[d.event_type] > 0)
+    c, ok = np.array(conf), np.array(correct, dtype=float)
+    a, b = fit_platt(c, ok)
+    clipped = np.clip(c, 1e-6, 1 - 1e-6)
+    cal = 1 / (1 + np.exp(-(a * np.log(clipped / (1 - clipped)) + b)))
+    return (a, b), {"dev_events": len(c), "dev_precision": round(float(ok.mean()), 4) if len(c) else 0.0,
+                    "dev_ece_raw": round(ece(c, ok), 4), "dev_ece_calibrated": round(ece(cal, ok), 4)}
+
+
 def vectorize(data, vocab: dict[str, int]):
     from scipy.sparse import csr_matrix
 
@@ -300,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=0.5)
     ap.add_argument("--cache", type=Path, default=None, help="cache parsed training docs here (dev speed-up)")
     ap.add_argument("--floor", type=float, default=0.3, help="lowest per-type confidence threshold")
+    ap.add_argument("--wikinews", type=Path, default=WIKINEWS, help="the Wikinews event gold folder")
     ap.add_argument("--gold-only", action="store_true", help="only rewrite the held-out and PETRARCH gold")
     args = ap.parse_args(argv)
     from wirewatch.events.compile import parse_cameo2plover
@@ -334,6 +481,21 @@ def main(argv: list[str] | None = None) -> int:
     data += instances_synthetic(nlp, lex, leads, args.cache)
     n_syn = len(data) - n_gsr
     data += instances_written(nlp, lex)
+    n_before = len(data)
+    train_articles = wikinews_articles("train", args.wikinews)
+    wiki, missed = instances_wikinews(nlp, lex, train_articles, args.cache)
+    added = extend_lexicon(lexicon, missed)
+    if added:  # recompile with the new entries and redo the Wikinews instances over them
+        payload = json.dumps(lexicon, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        (OUT / "lexicon.json.gz").write_bytes(gzip.compress(payload, mtime=0))
+        lexmod.load_lexicon.cache_clear()
+        lex = lexmod.load_lexicon()
+        wiki, _ = instances_wikinews(nlp, lex, train_articles, args.cache)
+    data += wiki + wiki  # real news, in domain: counted twice
+    n_wiki = len(data) - n_before
+    geneva = args.shared / "train" / "geneva_windows.jsonl"
+    data += instances_geneva(nlp, lex, geneva, args.cache) if geneva.exists() else []
+    n_geneva = len(data) - n_before - n_wiki
     counts = Counter(f for feats, _ in data for f in set(feats))
     features_kept = sorted(f for f, c in counts.items() if c >= 2)
     vocab = {f: i for i, f in enumerate(features_kept)}
@@ -356,7 +518,9 @@ def main(argv: list[str] | None = None) -> int:
                         intercept=model.intercept_.astype(np.float32))
     stats = {
         "instances": len(data), "gsr_instances": n_gsr, "synthetic_instances": n_syn,
-        "written_instances": len(data) - n_gsr - n_syn, "features": len(vocab),
+        "written_instances": n_before - n_gsr - n_syn, "wikinews_articles": len(train_articles),
+        "wikinews_instances": n_wiki, "geneva_instances": n_geneva, "lexicon_added": added,
+        "features": len(vocab),
         "labels": dict(Counter(y.tolist())),
         "oof_accuracy": round(float(correct.mean()), 4),
         "oof_ece_raw": round(ece(pmax, correct), 4), "oof_ece_platt": round(ece(calibrated, correct), 4),
@@ -365,6 +529,11 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"classes": classes, "features": features_kept, "platt": [a, b], "C": args.C, "seed": SEED,
             "thresholds": thresholds, "stats": stats}
     (OUT / "model.json").write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
+    dev = wikinews_articles("dev", args.wikinews)
+    if dev:
+        meta["event_platt"], cal_stats = event_calibration(nlp, dev)
+        stats.update(cal_stats, dev_articles=len(dev))
+        (OUT / "model.json").write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
     print(json.dumps(stats, indent=1))
     print(f"trained in {time.perf_counter() - t0:.0f} s")
     print(f"held-out GSR: {len(heldout)} sentences -> {HELDOUT.relative_to(ROOT)}; train {len(train_gsr)}")

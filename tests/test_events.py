@@ -416,3 +416,26 @@ def test_subject_undergoes_an_event_it_is_under(nlp, resolver, extractor):
     assert [m.text for m in arrest[0].source] == ["the military"]
     events = run(nlp, resolver, extractor, "A US national has been put under investigation in Italy.")
     assert [[m.actor.country for m in e.target] for e in events if e.event_type == "ACCUSE"] == [["USA"]]
+
+
+def test_detection_and_argument_metrics(nlp, resolver, extractor, tmp_path):
+    import json
+    from types import SimpleNamespace
+
+    from wirewatch.evaluate.events import evaluate_events
+
+    gold = tmp_path / "gold.jsonl"
+    lines = [
+        {"text": "Police arrested 14 protesters outside parliament.", "published": "2024-01-01",
+         "events": [{"event_type": "COERCE", "source": [{"text": "Police", "start": 0, "end": 6}]}]},
+        {"text": "The weather was cold.", "published": "2024-01-01", "events": []},
+        {"text": "Floods killed 40 people in northern Nigeria.", "published": "2024-01-01", "events": []},
+        {"text": "The weather was cold and wet.", "published": "2024-01-01",
+         "events": [{"event_type": "PROTEST"}]},
+    ]
+    gold.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    m = evaluate_events(gold, SimpleNamespace(nlp=nlp, actors=resolver, events=extractor)).metrics
+    assert (m["detection_precision"], m["detection_recall"]) == (1.0, 0.5)
+    assert m["no_event_precision"] == pytest.approx(2 / 3, abs=1e-3) and m["no_event_recall"] == 1.0
+    assert m["sentences"] == 4 and m["sentences_without_event"] == 2
+    assert m["arg_span_recall"] == 1.0  # "Police" found as the source

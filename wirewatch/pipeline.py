@@ -9,6 +9,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
+from wirewatch.actors.situate import focus_country, situate
 from wirewatch.nlp import load_nlp, model_name
 from wirewatch.records import AnalyzedArticle, Article, Event, EventDraft, Sentence, event_id
 
@@ -51,8 +52,12 @@ class Pipeline:
         toponyms = tuple(self.geo.toponyms(doc, article))
         timexes = tuple(self.time.find(doc, article.published))
         events = []
+        focus = focus_country(toponyms)
         for draft in drafts:
             location = self.geo.locate(doc, draft, list(toponyms))
+            country = location.place.country if location is not None and location.place is not None else focus
+            draft = replace(draft, source=situate(draft.source, country),
+                            target=situate(draft.target, country))
             when = self.time.date_event(doc, draft, list(timexes), article.published)
             modality = draft.modality
             if modality == "asserted" and self.is_historical(when, article.published):

@@ -15,6 +15,7 @@ warning that threatens the addressee stays THREATEN.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -57,6 +58,7 @@ class EventExtractor:
         self._lexicon = lexicon
         self._classifier = classifier
         self.threshold = threshold
+        self.raw_confidence = False  # True: skip the final (event-level) calibration, for fitting it
 
     @property
     def lexicon(self) -> Lexicon:
@@ -76,7 +78,10 @@ class EventExtractor:
         drafts: list[EventDraft] = []
         for number, sent in enumerate(doc.sents):
             drafts += self._sentence(doc, sent, number, index)
-        return drafts
+        if self.raw_confidence or self.classifier.event_platt is None:
+            return drafts
+        calibrate = self.classifier.calibrate_event
+        return [replace(d, confidence=round(calibrate(d.confidence), 4)) for d in drafts]
 
     def classify(self, doc: Doc, sent: SpacySpan) -> list[tuple[Candidate, str, float]]:
         """Candidates of one sentence with their predicted label (NONE included) and confidence."""
