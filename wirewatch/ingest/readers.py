@@ -154,6 +154,8 @@ def _read_folder(folder: Path, follow_links: bool = False) -> Iterator[Item]:
 def _open_bounded(path: Path, where: str, regular_only: bool = False) -> bytes:
     """The bytes of ``path`` (at most MAX_BYTES, counted on what is read, not on st_size)."""
     try:
+        if regular_only and not path.is_file():  # before opening: opening a FIFO blocks
+            raise InputError(where, f"{path.name} is not a regular file", path=str(path))
         with open(path, "rb") as fh:
             info = os.fstat(fh.fileno())
             regular = stat.S_ISREG(info.st_mode)
