@@ -277,8 +277,8 @@ def _loads(text: str, where: str) -> Any:
         raise InputError(f"{where}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
     except RecursionError:
         raise InputError(where, "JSON nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer over Python's 4300-digit limit
-        raise InputError(where, f"not valid JSON ({str(exc).splitlines()[0][:80]})") from None
+    except ValueError:  # an integer over Python's 4300-digit conversion limit
+        raise InputError(where, "not valid JSON (a number with too many digits)") from None
 
 
 def _read_json(text: str, where: str, path: Path | None) -> Iterator[Item]:
