@@ -82,6 +82,10 @@ def _corpus(root: Path, server_url: str) -> Path:
         (inp / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     with (inp / "huge.txt").open("wb") as fh:  # over the byte limit (sparse: costs no disk)
         fh.truncate(MAX_BYTES + 1)
+    for raw_name, content in ((b"bad\xffname.txt", b"\x00\x01binary"), (b"good\xfename.txt", GOOD["good1.txt"]
+                                                                        .replace("Aleppo", "Hama").encode())):
+        with open(os.path.join(os.fsencode(inp), raw_name), "wb") as fh:  # not UTF-8: a lone surrogate in str
+            fh.write(content)
     (inp / "link_out.txt").symlink_to(secret_dir / "passwd.txt")
     (inp / "dangling.txt").symlink_to(root / "missing.txt")
     return inp

@@ -194,3 +194,21 @@ def test_trafilatura_errors_stay_quiet_unless_verbose(tmp_path, caplog):
         assert not [r for r in caplog.records if r.name.startswith("trafilatura")]
     finally:
         root.setLevel(old)
+
+
+def test_a_reader_bug_on_one_input_does_not_stop_the_others(tmp_path, monkeypatch):
+    from wirewatch.ingest import readers
+
+    real = readers._read_file
+
+    def buggy(path):
+        if path.name == "bad.txt":
+            raise RuntimeError("reader bug")
+        return real(path)
+
+    monkeypatch.setattr(readers, "_read_file", buggy)
+    (tmp_path / "bad.txt").write_text(GOOD)
+    (tmp_path / "good.txt").write_text(GOOD + " Again.")
+    arts, errs = split(read_articles([tmp_path / "bad.txt", tmp_path / "good.txt"]))
+    assert [a.text for a in arts] == [GOOD + " Again."]
+    assert errs[0].reason == "could not be read: internal error RuntimeError: reader bug (please report it)"

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from wirewatch.errors import InputError
+from wirewatch.ingest.validate import clean_str
 from wirewatch.records import Article
 from wirewatch.store import failures as sql
 
@@ -75,6 +76,8 @@ class FailureLog:
             self.known -= hit
 
     def _record(self, row: dict[str, Any]) -> None:
+        # labels and paths come from file names, which may hold undecodable bytes (lone surrogates)
+        row = {k: clean_str(v) if isinstance(v, str) and k != "article" else v for k, v in row.items()}
         sql.record(self.store, row)
         self.known.add(row["key"])
         self.recorded.add(row["key"])

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from wirewatch.errors import InputError
+from wirewatch.errors import InputError, describe
 from wirewatch.ingest.validate import make_article, parse_published
 from wirewatch.limits import MAX_BYTES
 from wirewatch.records import Article
@@ -55,10 +55,15 @@ def read_articles(
     is logged (one warning line each).
     """
     for raw in paths:
-        for item in _read_path(str(raw), follow_links):
-            if published and isinstance(item, Article) and item.published is None:
-                item = replace(item, published=published)
-            yield item
+        try:
+            for item in _read_path(str(raw), follow_links):
+                if published and isinstance(item, Article) and item.published is None:
+                    item = replace(item, published=published)
+                yield item
+        except Exception as exc:  # a reader bug on one input: the other inputs are still read
+            log.info("reading %s failed", raw, exc_info=True)
+            reason = f"could not be read: internal error {describe(exc)} (please report it)"
+            yield InputError(str(raw), reason, path=None if str(raw) == "-" else str(raw))
 
 
 def _read_path(raw: str, follow_links: bool) -> Iterator[Item]:

@@ -27,7 +27,7 @@ f = s.failures
 def failure_key(article_id: str | None = None, label: str | None = None) -> str:
     """The row key of a failing input: its article id when it was read, else its label."""
     what = f"article\n{article_id}" if article_id else f"label\n{label}"
-    return hashlib.sha1(what.encode("utf-8")).hexdigest()
+    return hashlib.sha1(what.encode("utf-8", "surrogatepass")).hexdigest()  # file names: any bytes
 
 
 def record(store: Store, row: dict[str, Any]) -> None:
