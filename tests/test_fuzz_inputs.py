@@ -23,7 +23,8 @@ from conftest import ROOT
 from helpers import fresh_pg_schema
 from hostile_inputs import GOOD_RSS, billion_laughs, counting_server, deep_html, deep_json, xxe
 
-from wirewatch.limits import MAX_BYTES, MAX_TEXT_CHARS
+from wirewatch.limits import MAX_ARTICLE_BYTES as MAX_BYTES
+from wirewatch.limits import MAX_ARTICLE_CHARS
 from wirewatch.store import Store
 
 PG_URL = os.environ.get("WIREWATCH_TEST_PG_URL")
@@ -60,7 +61,7 @@ def _corpus(root: Path, server_url: str) -> Path:
         "blank.txt": b" \n\t ",
         "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" + bytes(range(256)),
         "bad_utf8.txt": b"Rebels \xff\xfe attacked",
-        "long.txt": "Rebels attacked the town. " * (MAX_TEXT_CHARS // 26 + 10),
+        "long.txt": "Rebels attacked the town. " * (MAX_ARTICLE_CHARS // 26 + 10),
         "deep.html": deep_html(),
         "bomb.rss": billion_laughs(),
         "xxe.rss": xxe((secret_dir / "passwd.txt").as_uri()),

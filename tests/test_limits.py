@@ -1,32 +1,14 @@
-"""One documented text limit everywhere (wirewatch/limits.py): extract, ingest and the API's POST."""
+"""One documented text limit (wirewatch/limits.py) in extract and ingest (the API's 413 is tested by
+harden-api's tests/test_api_hardening.py with the same constant)."""
 
 from __future__ import annotations
 
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
-from wirewatch.api import create_app
 from wirewatch.cli import cli
-from wirewatch.limits import MAX_TEXT_CHARS
-from wirewatch.store import Store
+from wirewatch.limits import MAX_ARTICLE_CHARS
 
-LIMIT = f"over the {MAX_TEXT_CHARS:,}-character limit"
-
-
-def test_api_post_over_the_limit_is_413_with_the_message(tmp_path):
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    Store.open(url).close()
-    with TestClient(create_app(url, write_token="s3cret"), raise_server_exceptions=False) as client:
-        resp = client.post("/api/articles", json={"text": "Troops withdrew. " * 70_600},  # 1.2 M characters
-                           headers={"Authorization": "Bearer s3cret"})
-        assert resp.status_code == 413, resp.text  # was a 500 (spaCy E088)
-        body = resp.json()
-        assert body["ok"] is False and body["status"] == 413 and LIMIT in body["error"]
-        nul = client.post("/api/articles", json={"text": "Troops\u0000 withdrew from Aleppo."},
-                          headers={"Authorization": "Bearer s3cret"})
-        assert nul.status_code == 201, nul.text  # the same cleaning as every reader
-        art = client.get(f"/api/articles/{nul.json()['article_id']}").json()["article"]
-        assert art["text"] == "Troops withdrew from Aleppo."
+LIMIT = f"over the {MAX_ARTICLE_CHARS:,}-character limit"
 
 
 def test_cli_long_article_is_one_line_and_the_batch_goes_on(tmp_path):

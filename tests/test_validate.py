@@ -9,7 +9,7 @@ import pytest
 from wirewatch.errors import InputError
 from wirewatch.ingest.identity import article_id, canonical_url
 from wirewatch.ingest.validate import TextTooLong, check_article, make_article
-from wirewatch.limits import MAX_TEXT_CHARS
+from wirewatch.limits import MAX_ARTICLE_CHARS
 from wirewatch.records import Article
 
 TEXT = "Police arrested dozens of protesters in Paris on Monday."
@@ -42,9 +42,9 @@ def test_text_type_blank_and_length():
         make_article(["a"], {}, "x")
     with pytest.raises(InputError, match="empty text"):
         make_article(" \x00\n ", {}, "x")  # only NULs and blanks: nothing left
-    with pytest.raises(TextTooLong, match=f"over the {MAX_TEXT_CHARS:,}-character limit"):
-        make_article("a" * (MAX_TEXT_CHARS + 1), {}, "x")
-    assert len(make_article("a " * (MAX_TEXT_CHARS // 2), {}, "x").text) == MAX_TEXT_CHARS
+    with pytest.raises(TextTooLong, match=f"over the {MAX_ARTICLE_CHARS:,}-character limit"):
+        make_article("a" * (MAX_ARTICLE_CHARS + 1), {}, "x")
+    assert len(make_article("a " * (MAX_ARTICLE_CHARS // 2), {}, "x").text) == MAX_ARTICLE_CHARS
 
 
 def test_nul_and_lone_surrogates_are_cleaned_everywhere():

@@ -5,7 +5,7 @@ the file (and line) so the rest of the batch goes on.
 Reading an input never touches the network or any file the input names outside its own folder: feeds are
 parsed from their bytes (never handed to feedparser as a URL or path), ``text_file`` must stay inside the
 JSON file's folder, folder walks do not follow links out of the folder, and every read is bounded by
-:data:`~wirewatch.limits.MAX_BYTES` on the bytes actually read.
+:data:`~wirewatch.limits.MAX_ARTICLE_BYTES` on the bytes actually read.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from wirewatch.errors import InputError, describe
 from wirewatch.ingest.validate import make_article, parse_published
-from wirewatch.limits import MAX_BYTES
+from wirewatch.limits import MAX_ARTICLE_BYTES as MAX_BYTES  # the name readers always exported
 from wirewatch.records import Article
 
 __all__ = ["MAX_BYTES", "parse_published", "read_articles"]

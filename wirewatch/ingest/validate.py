@@ -4,7 +4,7 @@ Every reader builds its :class:`Article` with :func:`make_article`, and the runn
 articles through :func:`check_article`, so what reaches the database is the same whatever the source.
 What each field accepts:
 
-- ``text``: a string, not blank, at most :data:`~wirewatch.limits.MAX_TEXT_CHARS` characters
+- ``text``: a string, not blank, at most :data:`~wirewatch.limits.MAX_ARTICLE_CHARS` characters
   (longer is refused). NUL characters are removed and lone UTF-16 surrogates become U+FFFD (neither can
   be stored in PostgreSQL or encoded as UTF-8); offsets refer to the text after this.
 - ``url``: a string (surrounding whitespace removed) of at most ``MAX_URL_CHARS``; longer is refused.
@@ -34,7 +34,7 @@ _JSON_TYPES = {dict: "an object", list: "a list", int: "a number", float: "a num
 
 
 class TextTooLong(InputError):
-    """The text is over :data:`~wirewatch.limits.MAX_TEXT_CHARS` (the API answers 413)."""
+    """The text is over :data:`~wirewatch.limits.MAX_ARTICLE_CHARS` (the API answers 413)."""
 
 
 def clean_str(value: str) -> str:
@@ -63,10 +63,10 @@ def check_text(text: Any, where: str) -> str:
     """The article text, cleaned; InputError when it is not a string, blank or too long."""
     if not isinstance(text, str):
         raise InputError(where, f"text must be a string, not {_kind(text)}")
-    if len(text) > limits.MAX_TEXT_CHARS:
+    if len(text) > limits.MAX_ARTICLE_CHARS:
         raise TextTooLong(
             where,
-            f"text is {len(text):,} characters, over the {limits.MAX_TEXT_CHARS:,}-character limit "
+            f"text is {len(text):,} characters, over the {limits.MAX_ARTICLE_CHARS:,}-character limit "
             "(split the article)",
         )
     text = clean_str(text)
