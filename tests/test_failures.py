@@ -122,6 +122,8 @@ def test_bad_inputs_are_recorded_and_a_retry_after_the_fix_clears_them(tmp_path,
     assert still.exit_code == 1 and "binary file" in still.stderr
     with Store.open(db_url) as store:
         assert list_failures(store)[0]["attempts"] == 2
+    unknown = run("failures", "retry", "999", "--db", db_url)
+    assert unknown.exit_code == 1 and "no recorded failure with id 999" in unknown.stderr
     assert run("failures", "clear", "--all", "--db", db_url).exit_code == 0
     with Store.open(db_url) as store:
         assert list_failures(store) == []

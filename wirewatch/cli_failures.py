@@ -18,6 +18,20 @@ def _printable(value: Any) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def _check_ids(store: Any, ids: list[int] | None) -> None:
+    """UserError naming the ids that are not recorded failures."""
+    if not ids:
+        return
+    from wirewatch.errors import UserError
+    from wirewatch.ingest.failures import list_failures
+
+    known = {r["id"] for r in list_failures(store)}
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise UserError(f"no recorded failure with id {', '.join(map(str, unknown))}; "
+                        "`wirewatch failures` lists them")
+
+
 @click.group(invoke_without_command=True)
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True)
@@ -74,6 +88,7 @@ def failures_retry(ids: tuple[int, ...], db: str | None, model: str | None, quie
 
     wanted = list(ids) or None
     with Store.open(db_url(db)) as store:
+        _check_ids(store, wanted)
         articles, paths, stuck = retry_inputs(store, wanted)
         if not articles and not paths and not stuck:
             click.echo("no failures to retry", err=True)
@@ -110,5 +125,6 @@ def failures_clear(ids: tuple[int, ...], everything: bool, db: str | None) -> No
     if not ids and not everything:
         raise UserError("give the ids to forget (see `wirewatch failures`) or --all")
     with Store.open(db_url(db)) as store:
+        _check_ids(store, None if everything else list(ids))
         n = clear_failures(store, None if everything else list(ids))
     click.echo(f"forgot {n} failures", err=True)
