@@ -212,3 +212,18 @@ def test_a_reader_bug_on_one_input_does_not_stop_the_others(tmp_path, monkeypatc
     arts, errs = split(read_articles([tmp_path / "bad.txt", tmp_path / "good.txt"]))
     assert [a.text for a in arts] == [GOOD + " Again."]
     assert errs[0].reason == "could not be read: internal error RuntimeError: reader bug (please report it)"
+
+
+def test_sibling_metadata_with_wrong_types_names_the_article(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "a.json").write_text(json.dumps({"published": ["2015"], "title": "ok"}))
+    (tmp_path / "b.txt").write_text(GOOD + " Again.")
+    (tmp_path / "b.json").write_text("[" * 100_000)
+    (tmp_path / "c.txt").write_text(GOOD + " Once more.")
+    (tmp_path / "c.json").write_text(json.dumps({"url": "https://c.example/1", "language": "pt-BR"}))
+    arts, errs = split(read_articles([tmp_path]))
+    assert [(a.url, a.language) for a in arts] == [("https://c.example/1", "pt-BR")]
+    assert [(e.where.rsplit("/", 1)[-1], e.reason) for e in errs] == [
+        ("a.txt", "published must be a date string (YYYY-MM-DD), not a list"),
+        ("b.json", "metadata: JSON nested too deeply to read"),
+    ]
