@@ -84,7 +84,8 @@ def test_copy_of_a_failed_original_is_analysed_itself(tmp_path, pipeline, kobani
     ])
     with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
         summary = ingest([corpus], store, FailsOn(pipeline, "POISON"))
-        assert summary.failed == [(f"{corpus}:1", "analysis failed: injected failure")]
+        reason = "analysis failed: internal error RuntimeError: injected failure (please report it)"
+        assert summary.failed == [(f"{corpus}:1", reason)]
         assert (summary.added, summary.near_duplicates) == (3, 0)
         assert store.stats()["articles"] == 3 and store.count_events(EventFilter()) == summary.events
 

@@ -101,7 +101,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # an internal error: one line, traceback only with WIREWATCH_DEBUG
             if os.environ.get("WIREWATCH_DEBUG"):
                 raise
-            click.echo(f"Internal error: {type(exc).__name__}: {exc} (set WIREWATCH_DEBUG=1 for the "
+            from wirewatch.errors import describe  # never the SQL or the data in the message
+
+            click.echo(f"Internal error: {describe(exc)} (set WIREWATCH_DEBUG=1 for the "
                        "traceback and report it)", err=True)
             sys.exit(2)
 
@@ -150,7 +152,7 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
     """
     from wirewatch.errors import InputError
     from wirewatch.ingest import read_articles
-    from wirewatch.pipeline import Pipeline, with_published
+    from wirewatch.pipeline import AnalysisFailure, Pipeline, with_published
 
     pipeline = Pipeline(model)
     failed = 0
@@ -165,7 +167,12 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
             else:
                 yield with_published(item, published)
 
-    for analyzed in pipeline.analyze_many(articles()):
+    for analyzed in pipeline.analyze_each(articles()):
+        if isinstance(analyzed, AnalysisFailure):  # reported, and the run goes on
+            where = analyzed.article.origin or analyzed.article.id
+            click.echo(f"Error: {where}: {analyzed.reason}", err=True)
+            failed += 1
+            continue
         for event in analyzed.events:
             rec = event.to_dict()
             if fmt == "jsonl":
@@ -189,12 +196,15 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
 @click.option("--published", callback=parse_date, metavar="YYYY-MM-DD",
               help="publication date for articles whose metadata gives none")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+@click.option("--follow-links", is_flag=True,
+              help="in folders, also read symbolic links that lead outside the folder")
 @handle_errors
 def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
-           quiet: bool) -> None:
+           quiet: bool, follow_links: bool) -> None:
     """Add articles (files, folders, feeds, - for stdin) to the database.
 
-    The same article twice adds nothing; near-duplicates are linked, not processed twice.
+    The same article twice adds nothing; near-duplicates are linked, not processed twice. Inputs that
+    fail are reported, recorded (`wirewatch failures` lists them, `failures retry` retries) and skipped.
     """
     from wirewatch.ingest.runner import ingest as run_ingest
     from wirewatch.pipeline import Pipeline
@@ -203,7 +213,8 @@ def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published:
 
     pipeline = Pipeline(model)
     with Store.open(db_url(db)) as store, ingest_progress(disabled=quiet) as progress:
-        summary = run_ingest(paths, store, pipeline, published=published, progress=progress)
+        summary = run_ingest(paths, store, pipeline, published=published, progress=progress,
+                             follow_links=follow_links)
     print_summary(summary)
     if summary.failed:
         sys.exit(1)
@@ -490,6 +501,11 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
     for name, n in counts.items():
         click.echo(f"alert {name}: {n} new events" + (" (dry run: not advanced)" if dry_run else ""),
                    err=True)
+
+
+from wirewatch.cli_failures import failures  # noqa: E402 (needs the helpers above)
+
+cli.add_command(failures)
 
 
 def main() -> None:

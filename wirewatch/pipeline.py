@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -44,6 +45,11 @@ class Pipeline:
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
             yield self.from_doc(article, doc)
 
+    def analyze_each(self, articles: Iterable[Article]) -> Iterator[AnalyzedArticle | AnalysisFailure]:
+        """Like :meth:`analyze_many`, but an article that cannot be analysed is yielded as an
+        :class:`AnalysisFailure` and the others go on (see :func:`analyze_isolated`)."""
+        return analyze_isolated(self, articles, self.batch_size)
+
     def from_doc(self, article: Article, doc: Doc) -> AnalyzedArticle:
         """Run the stages after the parse."""
         sentences = tuple(Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents))
@@ -64,6 +70,62 @@ class Pipeline:
                 modality = "historical"
             events.append(_event(article, draft, location, when, modality))
         return AnalyzedArticle(article, sentences, mentions, toponyms, timexes, tuple(events))
+
+
+@dataclass(frozen=True)
+class AnalysisFailure:
+    """An article that could not be analysed, and why (one line, no article text)."""
+
+    article: Article
+    reason: str
+
+
+def analyze_isolated(
+    pipeline: Any, articles: Iterable[Article], batch_size: int = 16
+) -> Iterator[AnalyzedArticle | AnalysisFailure]:
+    """Analyse ``articles`` in batches with ``pipeline.analyze_many``; one bad article never sinks the run.
+
+    Each article is first checked (:func:`~wirewatch.ingest.validate.check_article`: too long, NUL, bad
+    fields). When a batch raises, its articles are analysed one by one with ``pipeline.analyze`` and the
+    one that raises becomes an :class:`AnalysisFailure`. Results come in input order.
+    """
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= batch_size:
+            yield from _analyze_batch(pipeline, batch)
+            batch = []
+    if batch:
+        yield from _analyze_batch(pipeline, batch)
+
+
+def _analyze_batch(pipeline: Any, batch: list[Article]) -> list[AnalyzedArticle | AnalysisFailure]:
+    from wirewatch.errors import InputError
+    from wirewatch.ingest.validate import check_article
+
+    checked: list[Article | AnalysisFailure] = []
+    for article in batch:
+        try:
+            checked.append(check_article(article))
+        except InputError as err:
+            checked.append(AnalysisFailure(article, err.reason))
+    good = [a for a in checked if isinstance(a, Article)]
+    try:
+        done = iter(list(pipeline.analyze_many(good)))
+    except Exception:  # one bad article must not sink the batch: retry one by one
+        log.info("batch analysis failed; analysing its %d articles one by one", len(good), exc_info=True)
+        done = iter([_analyze_alone(pipeline, a) for a in good])
+    return [next(done) if isinstance(a, Article) else a for a in checked]
+
+
+def _analyze_alone(pipeline: Any, article: Article) -> AnalyzedArticle | AnalysisFailure:
+    from wirewatch.errors import describe
+
+    try:
+        return pipeline.analyze(article)
+    except Exception as exc:  # a pipeline bug on one article: report it, go on with the rest
+        log.info("analysis failed for %s", article.origin or article.id, exc_info=True)
+        return AnalysisFailure(article, f"analysis failed: internal error {describe(exc)} (please report it)")
 
 
 def _event(article: Article, draft: EventDraft, location, when, modality: str) -> Event:

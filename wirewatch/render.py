@@ -65,12 +65,12 @@ def ingest_progress(disabled: bool = False) -> Iterator[Callable[[str, str], Non
 def print_summary(summary: Any) -> None:
     """The end-of-ingest summary; each failure on its own line with its reason."""
     for where, reason in summary.failed:
-        err.print(f"[red]failed[/] {where}: {reason}", highlight=False)
+        err.print(f"[red]failed[/] {where}: {reason}", highlight=False, soft_wrap=True)  # one line each
     err.print(
         f"read {summary.read} articles: added {summary.added}, skipped {summary.skipped} already stored, "
         f"{summary.near_duplicates} near-duplicates linked, {len(summary.failed)} failed; "
         f"{summary.events} events written in {summary.seconds:.1f} s",
-        highlight=False,
+        highlight=False, soft_wrap=True,
     )
 
 

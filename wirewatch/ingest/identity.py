@@ -15,16 +15,21 @@ def canonical_url(url: str | None) -> str | None:
     """Normalise a URL so the same page gets one identity.
 
     Lower-cases scheme and host, drops ``www.``, default ports, fragments, tracking parameters and a
-    trailing slash, and sorts the query. ``http`` and ``https`` are the same article.
+    trailing slash, and sorts the query. ``http`` and ``https`` are the same article. A value that is
+    not a string is no URL (None); a string that does not parse as one is kept as given.
     """
-    if not url or not url.strip():
+    if not isinstance(url, str) or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", "http://host:99999": not a URL we can normalise; keep it as given
+        return url.strip()
     if not parts.netloc:
         return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("https", host, path, query, ""))

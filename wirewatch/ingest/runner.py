@@ -2,6 +2,11 @@
 
 Every article is written in its own transaction, so a run that is killed and started again neither
 duplicates nor loses an article: stored ones are skipped by id, the rest are processed.
+
+One bad input never stops the run: an input that cannot be read, an article whose analysis raises and
+an article the database refuses are each reported (one line), recorded in the ``failures`` table
+(:mod:`wirewatch.ingest.failures`: ``wirewatch failures`` lists them, ``failures retry`` retries them)
+and skipped. Only a failure to record a failure (the database itself is gone) ends the run.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from wirewatch.errors import InputError
+from wirewatch.errors import InputError, describe
 from wirewatch.ingest.dedupe import NearDuplicateIndex, minhash, to_bytes
-from wirewatch.ingest.readers import read_articles
+from wirewatch.ingest.failures import FailureLog
+from wirewatch.ingest.readers import Item, read_articles
+from wirewatch.pipeline import AnalysisFailure, analyze_isolated
 from wirewatch.records import Article
 
 log = logging.getLogger(__name__)
@@ -56,29 +63,50 @@ def ingest(
     published: date | None = None,
     progress: Progress | None = None,
     batch_size: int = 16,
+    follow_links: bool = False,
+    failures: FailureLog | None = None,
 ) -> IngestSummary:
     """Ingest every article under ``paths`` into ``store`` using ``pipeline``."""
+    items = read_articles(paths, published=published, follow_links=follow_links)
+    return ingest_items(items, store, pipeline, progress=progress, batch_size=batch_size, failures=failures)
+
+
+def ingest_items(
+    items: Iterable[Item],
+    store: Any,
+    pipeline: Any,
+    progress: Progress | None = None,
+    batch_size: int = 16,
+    failures: FailureLog | None = None,
+) -> IngestSummary:
+    """Ingest already-read items (articles, or the InputErrors of inputs that could not be read)."""
     started = time.perf_counter()
     summary = IngestSummary()
     index = NearDuplicateIndex()
     index.load(store.minhashes())
+    failures = failures or FailureLog(store)
     seen: set[str] = set()
     batch: list[tuple[Article, bytes]] = []
     pending_dups: list[tuple[Article, str, bytes]] = []
     note = progress or (lambda outcome, where: None)
 
-    def analyze_one(article: Article) -> Any:
-        try:
-            return pipeline.analyze(article)
-        except Exception as exc:  # a pipeline bug on one article: report it, go on with the rest
-            log.exception("analysis failed for %s", article.origin)
-            summary.failed.append((article.origin or article.id, f"analysis failed: {exc}"))
-            note("failed", article.origin or article.id)
-            return None
+    def fail(article: Article, stage: str, reason: str) -> None:
+        where = article.origin or article.id
+        failures.article_failed(stage, article, reason)
+        summary.failed.append((where, reason))
+        note("failed", where)
 
     def save(analyzed: Any, signature: bytes) -> None:
-        where = analyzed.article.origin or analyzed.article.id
-        if store.add_analyzed(analyzed, signature):
+        article = analyzed.article
+        where = article.origin or article.id
+        try:
+            added = store.add_analyzed(analyzed, signature)
+        except Exception as exc:  # the database refused this article (e.g. a value it cannot hold)
+            log.info("storing %s failed", where, exc_info=True)
+            fail(article, "store", f"could not be stored ({describe(exc)})")
+            return
+        failures.stored(article)
+        if added:
             summary.added += 1
             summary.events += len(analyzed.events)
             note("added", where)
@@ -86,35 +114,45 @@ def ingest(
             summary.skipped += 1
             note("skipped", where)
 
+    def analyze(articles: list[Article]) -> list[Any]:
+        out = []
+        for result in analyze_isolated(pipeline, articles, batch_size):
+            if isinstance(result, AnalysisFailure):
+                fail(result.article, "analyse", result.reason)
+            else:
+                out.append(result)
+        return out
+
     def flush() -> None:
-        articles = [a for a, _ in batch]
         signatures = {a.id: sig for a, sig in batch}
-        try:
-            analyzed_all = list(pipeline.analyze_many(articles))
-        except Exception:  # one bad article must not sink the batch: retry one by one
-            log.exception("batch analysis failed; retrying article by article")
-            analyzed_all = [a for a in map(analyze_one, articles) if a is not None]
-        for analyzed in analyzed_all:
+        for analyzed in analyze([a for a, _ in batch]):
             save(analyzed, signatures[analyzed.article.id])
         for article, original, signature in pending_dups:  # after their originals are stored
             if store.has_article(original):
-                store.add_duplicate(article, original)
+                try:
+                    store.add_duplicate(article, original)
+                except Exception as exc:
+                    fail(article, "store", f"could not be stored ({describe(exc)})")
+                    continue
+                failures.stored(article)
                 note("near-duplicate", article.origin or article.id)
                 continue
             summary.near_duplicates -= 1  # its original failed: this copy is all we have, analyse it
-            analyzed = analyze_one(article)
-            if analyzed is not None:
+            for analyzed in analyze([article]):
                 save(analyzed, signature)
         batch.clear()
         pending_dups.clear()
 
-    for item in read_articles(paths, published=published):
+    for item in items:
         if isinstance(item, InputError):
+            failures.read_failed(item)
             summary.failed.append((item.where, item.reason))
             note("failed", item.where)
             continue
         summary.read += 1
         if item.id in seen or store.has_article(item.id):
+            if item.id not in seen:
+                failures.stored(item)
             summary.skipped += 1
             note("skipped", item.origin or item.id)
             continue

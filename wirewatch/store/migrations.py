@@ -61,10 +61,24 @@ def _m0003_alerts(conn: Connection) -> None:
     schema.alerts.create(conn, checkfirst=True)
 
 
+def _m0004_population_bigint(conn: Connection) -> None:
+    """``places.population`` as BIGINT: Asia's 3.8 billion overflows PostgreSQL's INTEGER (SQLite's
+    INTEGER is already 64-bit, and fresh databases get BIGINT from 0001)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE places ALTER COLUMN population TYPE BIGINT")
+
+
+def _m0005_failures(conn: Connection) -> None:
+    """Inputs that failed to be read, analysed or stored, for ``wirewatch failures`` (list, retry)."""
+    schema.failures.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
     ("0003_alerts", _m0003_alerts),
+    ("0004_population_bigint", _m0004_population_bigint),
+    ("0005_failures", _m0005_failures),
 )
 
 

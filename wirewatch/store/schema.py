@@ -98,7 +98,7 @@ places = Table(
     Column("lon", Float),
     Column("feature_code", String(20)),
     Column("resolution", String(20), nullable=False),
-    Column("population", Integer, nullable=False),
+    Column("population", BigInteger, nullable=False),  # continents exceed 2**31 (migration 0004)
     Index("ix_places_geonameid", "geonameid"),
     **CLUSTERED,
 )
@@ -279,4 +279,24 @@ alerts = Table(
     Column("created", DateTime(timezone=True), nullable=False),
     Column("cursor", BigInteger, nullable=False),
     Column("last_run", DateTime(timezone=True)),
+)
+
+# Inputs that could not be read, analysed or stored (``wirewatch failures``), created by migration 0005.
+# ``key``: one row per failing input (the article id, else the absolute file:line label), so a rerun
+# updates its row; ``path``: the file to read again on retry; ``article``: the article as JSON when it
+# was read (analysis/store failures), so a retry needs no file. A row is deleted once its input is stored.
+failures = Table(
+    "failures",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("stage", String(10), nullable=False),  # read | analyse | store
+    Column("label", Text, nullable=False),  # file:line, file[n], <stdin>:line or article id
+    Column("path", Text),
+    Column("article_id", String(200)),
+    Column("article", Text),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("first_failed", DateTime(timezone=True), nullable=False),
+    Column("last_failed", DateTime(timezone=True), nullable=False),
 )
