@@ -9,7 +9,8 @@
    token *before* any byte of the body is read (401/403), and the body is streamed with a byte limit
    (``MAX_ARTICLE_BYTES``; 413 as soon as it is passed, declared or not);
 4. the request's database time limit starts (:data:`DEADLINE`, read by the store connections that
-   ``ServerState`` opens; 503 when it runs out).
+   ``ServerState`` opens; 503 when it runs out);
+5. every response gets the security headers (CSP, nosniff, frame denial; ``no-store`` under /api/).
 
 :func:`reject_unknown_params` is an app-wide dependency: a query parameter that the matched route does
 not declare is a 400 naming the valid ones.
@@ -25,7 +26,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.routing import APIRoute
 
-from wirewatch.api.errors import error_response
+from wirewatch.api.errors import SECURITY_HEADERS, error_response
 from wirewatch.limits import megabytes
 
 Scope = MutableMapping[str, Any]
@@ -86,7 +87,8 @@ class RequestGuard:
         limit = self.time_limit_ms
         token = DEADLINE.set(time.monotonic() + limit / 1000 if limit > 0 else None)
         try:
-            await self.app(scope, self._limited(receive) if _has_body(headers) else receive, send)
+            await self.app(scope, self._limited(receive) if _has_body(headers) else receive,
+                           _with_headers(send, scope.get("path", "").startswith("/api/")))
         finally:
             DEADLINE.reset(token)
 
@@ -128,6 +130,24 @@ class RequestGuard:
             return message
 
         return limited
+
+
+def _with_headers(send: Send, api: bool) -> Send:
+    """``send`` adding the security headers (and ``Cache-Control: no-store`` under /api/) to every
+    response that does not set them itself (/docs sets its own CSP)."""
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+    if api:
+        extra.append((b"cache-control", b"no-store"))
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {k.lower() for k, _ in headers}
+            headers.extend((k, v) for k, v in extra if k not in present)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_headers
 
 
 def _has_body(headers: dict[str, str]) -> bool:

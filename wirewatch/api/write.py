@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from wirewatch.api.state import ServerState, server_state
 from wirewatch.limits import MAX_ARTICLE_CHARS
@@ -26,6 +26,13 @@ class ArticleIn(BaseModel):
     title: str | None = Field(default=None, max_length=2000)
     source: str | None = Field(default=None, max_length=500, description="outlet name")
     published: date | None = Field(default=None, description="YYYY-MM-DD; resolves relative dates")
+
+    @field_validator("text", "url", "title", "source")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("contains a NUL character (U+0000); remove it")
+        return value
 
 
 def require_token(request: Request, state: Annotated[ServerState, Depends(server_state)]) -> ServerState:
