@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from rich.console import Console
@@ -15,8 +16,19 @@ from rich.table import Table as RichTable
 
 from wirewatch.evaluate.scoring import TaskReport
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+class _Console(Console):
+    """A rich Console that ends like other Unix tools when its reader goes away (``| head``):
+    quietly, exit status 141 (128 + SIGPIPE), instead of rich's exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(141)
+
+
+out = _Console(width=None if sys.stdout.isatty() else 160)
+err = _Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 # C0/C1 control characters and DEL (ESC starts ANSI sequences); tab/newline become spaces
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
