@@ -428,7 +428,7 @@ def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None
     what = " ".join(f"{k}={v}" for k, v in alert.filter.to_params().items()) or "every event"
     when = (f"{n} stored events will be delivered on the next run" if backfill
             else "events stored from now on will be delivered")
-    click.echo(f"added alert {name} ({what}); {when}", err=True)
+    click.echo(clean(f"added alert {name} ({what}); {when}"), err=True)
 
 
 @watch.command("list")
