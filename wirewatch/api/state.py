@@ -37,7 +37,8 @@ def _past_deadline() -> int:
 
 def _time_limit_on_connect(dbapi_conn: Any, dialect: str, time_limit_ms: int) -> None:
     """Bound every statement on this connection: SQLite checks the request's deadline every 1,000
-    virtual-machine steps; PostgreSQL gets ``statement_timeout``."""
+    virtual-machine steps; PostgreSQL gets ``statement_timeout`` (the whole limit; each transaction
+    then lowers it to what is left of the request, see :func:`_remaining_on_begin`)."""
     if dialect == "sqlite":
         dbapi_conn.set_progress_handler(_past_deadline, 1000)
         return
@@ -45,6 +46,15 @@ def _time_limit_on_connect(dbapi_conn: Any, dialect: str, time_limit_ms: int) ->
     cur.execute(f"SET statement_timeout = {int(time_limit_ms)}")
     cur.close()
     dbapi_conn.commit()
+
+
+def _remaining_on_begin(conn: Any) -> None:
+    """PostgreSQL: each read transaction gets what is left of the request's time
+    (``SET LOCAL statement_timeout``), so the limit covers the whole request as on SQLite."""
+    deadline = DEADLINE.get()
+    if deadline is not None:
+        left_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {left_ms}")
 
 
 def _open_store(url: str, read_only: bool, time_limit_ms: int = 0) -> Store:
@@ -67,6 +77,8 @@ def _open_store(url: str, read_only: bool, time_limit_ms: int = 0) -> Store:
         event.listen(
             store.engine, "connect", lambda conn, rec: _time_limit_on_connect(conn, dialect, time_limit_ms)
         )
+        if dialect == "postgresql":
+            event.listen(store.engine, "begin", _remaining_on_begin)
     if read_only:
         store.engine.dispose()  # drop pooled connections opened before the hooks (migration check)
     return store
