@@ -170,18 +170,16 @@ def _declared(route: APIRoute) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(names), tuple(dict.fromkeys(shown))
 
 
-_DECLARED: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
-
-
 async def reject_unknown_params(request: Request) -> None:
     """App-wide dependency: 400 when the query string names a parameter the route does not read."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.url.path.startswith("/api/"):
         return
-    key = id(route)
-    if key not in _DECLARED:
-        _DECLARED[key] = _declared(route)
-    known, shown = _DECLARED[key]
+    declared = getattr(route, "_wirewatch_params", None)
+    if declared is None:  # worked out once per route, kept on the route itself
+        declared = _declared(route)
+        route._wirewatch_params = declared  # type: ignore[attr-defined]
+    known, shown = declared
     unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in known]
     if unknown:
         names = ", ".join(repr(k[:60]) for k in unknown[:5])
