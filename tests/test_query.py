@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 
 import pytest
 
 from wirewatch.errors import UserError
-from wirewatch.query import EventFilter, date_range, fold
+from wirewatch.query import FILTER_PARAMS, EventFilter, country_code, date_range, filter_from_values, fold
 from wirewatch.store.filters import fts5_query
 
 
@@ -44,10 +45,14 @@ def test_from_params_sequences_and_dates():
     [
         ({"type": "BOMBING"}, "unknown event type"),
         ({"modality": "certain"}, "unknown modality"),
-        ({"country": "Syria"}, "ISO 3166-1 alpha-3"),
-        ({"actor_country": "SY"}, "ISO 3166-1 alpha-3"),
-        ({"country": "SYR,Iraq"}, "ISO 3166-1 alpha-3"),
-        ({"country": ","}, "ISO 3166-1 alpha-3"),
+        ({"country": "XXX"}, "unknown country 'XXX'.*ISO 3166-1"),
+        ({"actor_country": "Narnia"}, "unknown country 'Narnia'"),
+        ({"country": "SYR,Atlantis"}, "unknown country 'Atlantis'"),
+        ({"country": ","}, "bad country"),
+        ({"text": "a\x00b"}, "control character U\\+0000"),
+        ({"actor": "x" * 501}, "limit is 500"),
+        ({"text": "caf\udce9"}, "not valid UTF-8"),
+        ({"date_from": "0000"}, "YYYY-MM-DD"),
         ({"bbox": "1,2,3"}, "west,south,east,north"),
         ({"bbox": "a,b,c,d"}, "numbers"),
         ({"bbox": "0,50,10,40"}, "south <= north"),
@@ -106,3 +111,46 @@ def test_fts5_query_quotes_terms():
     assert fts5_query('Kobani AND "siege" NEAR(x)') == '"Kobani" "AND" """siege""" "NEAR(x)"'
     with pytest.raises(UserError):
         fts5_query("-- ??")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("SYR", "SYR"), ("sy", "SYR"), ("Syria", "SYR"), ("syrian arab republic", "SYR"), ("Türkiye", "TUR"),
+     ("turkey", "TUR"), ("Côte d'Ivoire", "CIV"), ("UK", "GBR"), ("Kosovo", "XKX"), ("mli", "MLI")],
+)
+def test_country_accepts_iso3_iso2_and_names(value, code):
+    assert country_code(value) == code
+    assert EventFilter.from_params(country=value).country == code
+
+
+def test_unknown_country_suggests_close_names():
+    with pytest.raises(UserError, match=r"did you mean .*Mali \(MLI\)"):
+        country_code("Malli")
+
+
+def test_repeated_list_filters_add_up_single_ones_refuse_a_second_value():
+    flt = filter_from_values({"country": ["MLI", "TUR"], "type": ["ASSAULT", "protest,aid"],
+                              "actor_country": ["Syria", "IRQ"], "modality": ["claimed"]})
+    assert flt.country == "MLI,TUR" and flt.actor_country == "SYR,IRQ"
+    assert flt.types == ("ASSAULT", "PROTEST", "AID") and flt.modality == ("claimed",)
+    with pytest.raises(UserError, match="--actor given more than once"):
+        filter_from_values({"actor": ["a", "b"]}, cli=True)
+    with pytest.raises(UserError, match="since and date_from given more than once"):
+        filter_from_values({"since": ["2015"], "date_from": ["2016"]})
+    with pytest.raises(UserError, match="unknown filter 'colour'; use one of: type, actor"):
+        filter_from_values({"colour": ["red"]})
+
+
+def test_old_date_names_are_aliases():
+    assert filter_from_values({"since": ["2015"], "until": ["2015-02"]}) == EventFilter(
+        date_from=date(2015, 1, 1), date_to=date(2015, 2, 28))
+
+
+def test_filter_params_are_the_filter_fields():
+    assert {p.field for p in FILTER_PARAMS} == {f.name for f in fields(EventFilter)}
+    assert FILTER_PARAMS[0].option == "--type" and FILTER_PARAMS[5].option == "--date-from"
+
+
+def test_fts5_query_survives_nul_and_operators():
+    assert fts5_query("a\x00b") == '"a" "b"'
+    assert fts5_query('" * NEAR( a OR') == '"NEAR(" "a" "OR"'

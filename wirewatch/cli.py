@@ -51,39 +51,88 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The event filters shared by ``events`` and ``export``."""
-    options = [
-        click.option("--type", "types", multiple=True, metavar="TYPE", help="PLOVER event type (repeatable)"),
-        click.option("--actor", help="actor name, id or mention text"),
-        click.option("--country", metavar="ISO3", help="country of the event location (e.g. SYR)"),
-        click.option("--bbox", metavar="W,S,E,N", help="bounding box in degrees: west,south,east,north"),
-        click.option("--since", "date_from", metavar="YYYY-MM-DD", help="events dated on or after"),
-        click.option("--until", "date_to", metavar="YYYY-MM-DD", help="events dated on or before"),
-        click.option("--modality", "modalities", multiple=True,
-                     help="asserted/reported/claimed/possible/planned/negated/historical (repeatable)"),
-        click.option("--min-confidence", type=float, default=None, help="lowest confidence to keep"),
-        click.option("--text", help="full-text search over article text"),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
+    """The event filters shared by ``events``, ``export``, ``watch add`` (and any command that wants
+    them): one ``--name`` option per entry of ``wirewatch.query.FILTER_PARAMS``, the same names as the
+    API's query parameters. Every option may be repeated; list filters add up (OR), the others refuse
+    a second value. Read them back with :func:`make_filter`."""
+    from wirewatch.query import FILTER_PARAMS
+
+    for p in reversed(FILTER_PARAMS):
+        names = [p.option, *("--" + a.replace("_", "-") for a in p.aliases)]
+        fn = click.option(*names, "filter_" + p.name, multiple=True, metavar=p.metavar,
+                          help=p.help)(fn)
     return fn
 
 
 def make_filter(kw: dict[str, Any]) -> Any:
-    from wirewatch.query import EventFilter
+    """Pop the :func:`filter_options` values from a command's keyword arguments: an ``EventFilter``."""
+    from wirewatch.query import FILTER_PARAMS, filter_from_values
 
-    params = {
-        "types": ",".join(kw.pop("types") or ()) or None,
-        "actor": kw.pop("actor"),
-        "country": kw.pop("country"),
-        "bbox": kw.pop("bbox"),
-        "date_from": kw.pop("date_from"),
-        "date_to": kw.pop("date_to"),
-        "modality": ",".join(kw.pop("modalities") or ()) or None,
-        "min_confidence": None if (conf := kw.pop("min_confidence")) is None else str(conf),
-        "text": kw.pop("text"),
-    }
-    return EventFilter.from_params(**{k: v for k, v in params.items() if v is not None})
+    values = {p.name: kw.pop("filter_" + p.name, ()) for p in FILTER_PARAMS}
+    return filter_from_values(values, cli=True)
+
+
+def open_store(db: str | None, must_exist: bool = False) -> Any:
+    """The store for ``--db``; with ``must_exist`` (commands that only read) a database that does not
+    exist yet is a UserError saying how to create it, instead of a new empty one."""
+    from wirewatch.store import Store
+
+    url = db_url(db)
+    if must_exist:
+        require_database(url)
+    return Store.open(url)
+
+
+def require_database(url: str) -> None:
+    """UserError unless ``url`` names an existing wirewatch database (SQLite: a non-empty file;
+    PostgreSQL: a schema holding wirewatch's ``migrations`` table)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wirewatch.store import normalize_url
+
+    shown = make_url(normalize_url(url)).render_as_string(hide_password=True) if "://" in url else url
+    fix = (f"run `wirewatch ingest FILES --db {shown}` first to create it (or check --db and "
+           "$WIREWATCH_DB)")
+    try:
+        sa_url = make_url(normalize_url(url))
+    except SQLAlchemyError:
+        return  # Store.open reports a bad URL
+    if sa_url.get_backend_name() == "sqlite":
+        name = sa_url.database
+        if name and name != ":memory:":
+            path = Path(name).expanduser()
+            if not path.is_file() or path.stat().st_size == 0:
+                raise UserError(f"database {shown} does not exist; {fix}")
+        return
+    engine = create_engine(sa_url)
+    try:
+        with engine.connect() as conn:
+            present = inspect(conn).has_table("migrations")
+    except SQLAlchemyError:
+        return  # Store.open reports why it cannot connect
+    finally:
+        engine.dispose()
+    if not present:
+        raise UserError(f"database {shown} holds no wirewatch data; {fix}")
+
+
+def clean(text: object) -> str:
+    """``text`` fit for a terminal: control characters (ANSI escapes, NUL, ...) shown as ``\\xNN``."""
+    from wirewatch.render import strip_controls
+
+    return strip_controls(str(text))
+
+
+def _quiet_broken_pipe() -> None:
+    """stdout's reader went away (``| head``): stop quietly with 141 (128 + SIGPIPE), as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+    except OSError:
+        pass
+    sys.exit(141)
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,8 +142,10 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except UserError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {clean(exc)}", err=True)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
@@ -103,7 +154,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             from wirewatch.errors import describe  # never the SQL or the data in the message
 
-            click.echo(f"Internal error: {describe(exc)} (set WIREWATCH_DEBUG=1 for the "
+            click.echo(f"Internal error: {clean(describe(exc))} (set WIREWATCH_DEBUG=1 for the "
                        "traceback and report it)", err=True)
             sys.exit(2)
 
@@ -118,6 +169,8 @@ class WirewatchGroup(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(1)
@@ -162,7 +215,7 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
         nonlocal failed
         for item in read_articles(files):
             if isinstance(item, InputError):
-                click.echo(f"Error: {item}", err=True)
+                click.echo(f"Error: {clean(item)}", err=True)
                 failed += 1
             else:
                 yield with_published(item, published)
@@ -229,11 +282,12 @@ def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published:
               show_default=True)
 @handle_errors
 def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) -> None:
-    """Query stored events (type, actor, country, bbox, date range, modality, text)."""
-    from wirewatch.store import Store
+    """Query stored events (type, actor, country, bbox, date range, modality, text).
 
+    The filters are the API's query parameters (--date-from = ?date_from=); repeat a list filter
+    (--country MLI --country TUR) for events matching any of the values."""
     flt = make_filter(filters)
-    with Store.open(db_url(db)) as store:
+    with open_store(db, must_exist=True) as store:
         rows = store.events(flt, limit=limit, offset=offset)
         total = store.count_events(flt)
     if fmt == "jsonl":
@@ -244,7 +298,7 @@ def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) ->
     else:
         from wirewatch.render import print_events
 
-        print_events(rows, total=total)
+        print_events(rows, total=total, offset=offset)
 
 
 @cli.command()
@@ -257,10 +311,9 @@ def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) ->
 def export(db: str | None, fmt: str, output: str, **filters: Any) -> None:
     """Export stored events as jsonl, csv, geojson, parquet or PLOVER records."""
     from wirewatch.export import export as write
-    from wirewatch.store import Store
 
     flt = make_filter(filters)
-    with Store.open(db_url(db)) as store:
+    with open_store(db, must_exist=True) as store:
         n = write(store.iter_events(flt), fmt, None if output == "-" else Path(output))
     if output != "-":
         click.echo(f"wrote {n} events to {output}", err=True)
@@ -268,18 +321,28 @@ def export(db: str | None, fmt: str, output: str, **filters: Any) -> None:
 
 @cli.command("eval")
 @click.argument("gold", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--task", type=click.Choice(list(TASK_MODULES)), default="events",
-              show_default=True)
+@click.option("--task", type=click.Choice(list(TASK_MODULES)), default=None,
+              help="what the gold file scores (default: told from its lines' keys)")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @model_option
 @handle_errors
-def evaluate(gold: Path, task: str, as_json: bool, model: str | None) -> None:
+def evaluate(gold: Path, task: str | None, as_json: bool, model: str | None) -> None:
     """Score the pipeline against a gold JSONL file; prints precision/recall/F1 tables."""
     from wirewatch.evaluate import run_task
+    from wirewatch.evaluate.detect import detect_task
     from wirewatch.render import print_report
 
     if not gold.is_file():
         raise UserError(f"gold file {gold} does not exist")
+    detected = detect_task(gold)
+    if task is None:
+        if detected is None:
+            raise UserError(f"cannot tell which task {gold} is gold for; give --task "
+                            f"{'|'.join(TASK_MODULES)}")
+        task = detected[0]
+    elif detected is not None and detected[0] != task:
+        raise UserError(f"this looks like a {detected[0]} gold file (its lines have \"{detected[1]}\"), "
+                        f"not {task}: use --task {detected[0]}")
     report = run_task(task, gold, model)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -314,13 +377,23 @@ def bench(n: int, corpus: Path | None, as_json: bool, model: str | None) -> None
               help="enable write endpoints for requests bearing this token ($WIREWATCH_TOKEN)")
 @click.option("--get", "get_path", default=None, metavar="PATH",
               help="print the response to one GET request and exit (smoke test)")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="also answer requests for this Host name (repeatable; * for any). By default only "
+                   "127.0.0.1, localhost, ::1 and --host are accepted (DNS-rebinding protection)")
+@click.option("--time-limit-ms", type=click.IntRange(0), default=None, metavar="MS",
+              help="stop a request's database work after MS milliseconds (503); 0: no limit "
+                   "[default: $WIREWATCH_TIME_LIMIT_MS or 5000]")
 @handle_errors
-def serve(db: str | None, host: str, port: int, token: str | None, get_path: str | None) -> None:
+def serve(db: str | None, host: str, port: int, token: str | None, get_path: str | None,
+          allow_hosts: tuple[str, ...], time_limit_ms: int | None) -> None:
     """REST API + web UI (map, timeline, filters, evidence)."""
     from wirewatch.api import create_app
     from wirewatch.api import serve as run_server
+    from wirewatch.api.guard import WILDCARD_BINDS, allowed_hosts
 
     url = db_url(db)
+    if not token:  # a read-only server over a database that does not exist would only serve nothing
+        require_database(url)
     if get_path:
         import warnings
 
@@ -328,11 +401,17 @@ def serve(db: str | None, host: str, port: int, token: str | None, get_path: str
             warnings.simplefilter("ignore")
             from fastapi.testclient import TestClient
 
-        response = TestClient(create_app(url, write_token=token)).get(get_path)
+        app = create_app(url, write_token=token, hosts=allowed_hosts(host, allow_hosts),
+                         time_limit_ms=time_limit_ms)
+        response = TestClient(app, base_url="http://127.0.0.1").get(get_path)
         click.echo(response.text)
         sys.exit(0 if response.status_code < 400 else 1)
     click.echo(f"wirewatch serving {url} on http://{host}:{port}/", err=True)
-    run_server(url, host=host, port=port, write_token=token)
+    if host in WILDCARD_BINDS and not allow_hosts:
+        click.echo("note: only requests for 127.0.0.1, localhost and ::1 are answered; add the names "
+                   "clients use with --allow-host NAME", err=True)
+    run_server(url, host=host, port=port, write_token=token, allow_hosts=allow_hosts,
+               time_limit_ms=time_limit_ms)
 
 
 @cli.group()
@@ -360,7 +439,7 @@ def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None
     what = " ".join(f"{k}={v}" for k, v in alert.filter.to_params().items()) or "every event"
     when = (f"{n} stored events will be delivered on the next run" if backfill
             else "events stored from now on will be delivered")
-    click.echo(f"added alert {name} ({what}); {when}", err=True)
+    click.echo(clean(f"added alert {name} ({what}); {when}"), err=True)
 
 
 @watch.command("list")
@@ -369,10 +448,9 @@ def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None
 @handle_errors
 def watch_list(db: str | None, fmt: str) -> None:
     """Show the saved alerts (filter, pending events, cursor, last run)."""
-    from wirewatch.store import Store
     from wirewatch.watch import list_alerts, pending
 
-    with Store.open(db_url(db)) as store:
+    with open_store(db, must_exist=True) as store:
         alerts = [(a, pending(store, a)) for a in list_alerts(store)]
     if fmt == "jsonl":
         for a, n in alerts:
@@ -384,11 +462,14 @@ def watch_list(db: str | None, fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from wirewatch.render import safe
+
     table = Table(title=f"{len(alerts)} alerts")
     for col in ("name", "filter", "pending", "cursor", "created", "last run"):
         table.add_column(col, overflow="fold")
     for a, n in alerts:
-        table.add_row(a.name, " ".join(f"{k}={v}" for k, v in a.filter.to_params().items()) or "(all)",
+        table.add_row(safe(a.name), safe(" ".join(f"{k}={v}" for k, v in a.filter.to_params().items())
+                                         or "(all)"),
                       str(n), str(a.cursor), a.created.strftime("%Y-%m-%d %H:%M"),
                       a.last_run.strftime("%Y-%m-%d %H:%M") if a.last_run else "never")
     Console().print(table)
@@ -400,10 +481,9 @@ def watch_list(db: str | None, fmt: str) -> None:
 @handle_errors
 def watch_remove(name: str, db: str | None) -> None:
     """Delete the saved alert NAME."""
-    from wirewatch.store import Store
     from wirewatch.watch import remove_alert
 
-    with Store.open(db_url(db)) as store:
+    with open_store(db, must_exist=True) as store:
         remove_alert(store, name)
     click.echo(f"removed alert {name}", err=True)
 
@@ -431,7 +511,6 @@ def watch_run(names: tuple[str, ...], db: str | None, output: str, fmt: str, dry
     """
     import time
 
-    from wirewatch.store import Store
     from wirewatch.watch import check_name
 
     for n in names:
@@ -440,7 +519,7 @@ def watch_run(names: tuple[str, ...], db: str | None, output: str, fmt: str, dry
         raise UserError("--format table prints to the terminal; use --format jsonl with --output FILE")
     if max_runs is not None and every is None:
         raise UserError("--max-runs needs --every SECONDS")
-    with Store.open(db_url(db)) as store:
+    with open_store(db, must_exist=True) as store:
         runs = 0
         while True:
             _watch_run_once(store, names, output, fmt, dry_run)
@@ -484,6 +563,8 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
 
     try:
         counts = run_alerts(store, deliver, names or None, advance=not dry_run, finish=finish)
+    except BrokenPipeError:
+        raise  # stdout's reader went away: end quietly (handle_errors), alerts not advanced
     except OSError as exc:
         raise UserError(f"cannot write the hits: {exc.strerror or exc}; alerts not advanced") from None
     finally:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from rich.console import Console
@@ -14,8 +16,35 @@ from rich.table import Table as RichTable
 
 from wirewatch.evaluate.scoring import TaskReport
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+class _Console(Console):
+    """A rich Console that ends like other Unix tools when its reader goes away (``| head``):
+    quietly, exit status 141 (128 + SIGPIPE), instead of rich's exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(141)
+
+
+out = _Console(width=None if sys.stdout.isatty() else 160)
+err = _Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+# C0/C1 control characters and DEL (ESC starts ANSI sequences); tab/newline become spaces
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[\t\n\r]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (no escape sequence reaches the
+    terminal) and tabs/newlines as spaces."""
+    return _SPACES.sub(" ", _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}", text))
+
+
+def safe(value: object) -> str:
+    """User-controlled text (article data, file names, error reasons) for a rich print or table cell:
+    control characters neutralised and rich markup escaped, so ``[bold]`` or ``[/]`` print as typed."""
+    return escape(strip_controls("" if value is None else str(value)))
 
 
 def _actors(items: list[dict[str, Any]]) -> str:
@@ -23,22 +52,31 @@ def _actors(items: list[dict[str, Any]]) -> str:
                      for a in items)
 
 
-def print_events(records: list[dict[str, Any]], total: int | None = None) -> None:
+def events_title(shown: int, total: int | None, offset: int = 0) -> str:
+    """"26 events", or "2 of 26 events" when a page shows fewer ("events 11-12 of 26" past the first)."""
+    if total is None or total == shown and offset == 0:
+        return f"{shown} event" + ("" if shown == 1 else "s")
+    if offset and shown:
+        return f"events {offset + 1}-{offset + shown} of {total}"
+    return f"{shown} of {total} events"
+
+
+def print_events(records: list[dict[str, Any]], total: int | None = None, offset: int = 0) -> None:
     """A table of events: date, type, source, target, place, modality, claimant, confidence."""
-    table = RichTable(show_lines=False, title=f"{total if total is not None else len(records)} events")
+    table = RichTable(show_lines=False, title=events_title(len(records), total, offset))
     for col in ("date", "type", "source", "trigger", "target", "where", "modality", "according to", "conf"):
         table.add_column(col, overflow="fold")
     for rec in records:
         loc = rec.get("location") or {}
         table.add_row(
-            f"{rec['date']['value'] or '?'} ({rec['date']['precision']})",
-            rec["event_type"] + (f"/{rec['mode']}" if rec.get("mode") else ""),
-            _actors(rec["source"]),
-            rec["trigger"]["text"],
-            _actors(rec["target"]),
-            f"{loc.get('name')} {loc.get('country') or ''}" if loc else "",
-            rec["modality"],
-            " > ".join(a["text"] for a in rec.get("attribution") or []),
+            safe(f"{rec['date']['value'] or '?'} ({rec['date']['precision']})"),
+            safe(rec["event_type"] + (f"/{rec['mode']}" if rec.get("mode") else "")),
+            safe(_actors(rec["source"])),
+            safe(rec["trigger"]["text"]),
+            safe(_actors(rec["target"])),
+            safe(f"{loc.get('name')} {loc.get('country') or ''}" if loc else ""),
+            safe(rec["modality"]),
+            safe(" > ".join(a["text"] for a in rec.get("attribution") or [])),
             f"{rec['confidence']:.2f}",
         )
     out.print(table)
@@ -56,7 +94,7 @@ def ingest_progress(disabled: bool = False) -> Iterator[Callable[[str, str], Non
     def note(outcome: str, where: str) -> None:
         counts[outcome] = counts.get(outcome, 0) + 1
         desc = " ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        progress.update(task, advance=1, description=f"{desc}  {where[-40:]}")
+        progress.update(task, advance=1, description=f"{desc}  {safe(where[-40:])}")
 
     with progress:
         yield note
@@ -65,7 +103,7 @@ def ingest_progress(disabled: bool = False) -> Iterator[Callable[[str, str], Non
 def print_summary(summary: Any) -> None:
     """The end-of-ingest summary; each failure on its own line with its reason."""
     for where, reason in summary.failed:
-        err.print(f"[red]failed[/] {where}: {reason}", highlight=False, soft_wrap=True)  # one line each
+        err.print(f"[red]failed[/] {safe(where)}: {safe(reason)}", highlight=False, soft_wrap=True)
     err.print(
         f"read {summary.read} articles: added {summary.added}, skipped {summary.skipped} already stored, "
         f"{summary.near_duplicates} near-duplicates linked, {len(summary.failed)} failed; "
@@ -76,23 +114,24 @@ def print_summary(summary: Any) -> None:
 
 def print_report(report: TaskReport) -> None:
     """An eval report: headline metrics then each table."""
-    out.print(f"[bold]{report.task}[/] on {report.gold}")
+    out.print(f"[bold]{safe(report.task)}[/] on {safe(report.gold)}")
     for key, value in report.metrics.items():
-        out.print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
+        shown = f"{value:.3f}" if isinstance(value, float) else safe(value)
+        out.print(f"  {safe(key)}: {shown}")
     for table in report.tables:
-        rich_table = RichTable(title=escape(table.title))
+        rich_table = RichTable(title=safe(table.title))
         for col in table.columns:
-            rich_table.add_column(escape(str(col)))
+            rich_table.add_column(safe(col))
         for row in table.rows:
-            rich_table.add_row(*[escape(str(c)) for c in row])
+            rich_table.add_row(*[safe(c) for c in row])
         out.print(rich_table)
     for note in report.notes:
-        out.print(f"note: {note}")
+        out.print(f"note: {safe(note)}")
 
 
 def print_bench(result: dict[str, Any]) -> None:
     """The bench table: bare parse vs full pipeline."""
-    title = f"{result['articles']} articles, {result['words']} words, model {result['model']}"
+    title = safe(f"{result['articles']} articles, {result['words']} words, model {result['model']}")
     table = RichTable(title=title)
     for col in ("run", "seconds", "articles/s", "words/s", "peak RSS MB"):
         table.add_column(col)

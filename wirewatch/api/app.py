@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from wirewatch import __version__
 from wirewatch.api import routes, write
-from wirewatch.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
+from wirewatch.api.errors import SECURITY_HEADERS, install_error_handlers
+from wirewatch.api.guard import RequestGuard, allowed_hosts, reject_unknown_params
 from wirewatch.api.state import ServerState
+from wirewatch.limits import MAX_ARTICLE_BYTES, QUERY_TIME_LIMIT_MS
 
-MAX_BODY_BYTES = 8_000_000  # a posted article (2M characters of text at most) plus metadata
+MAX_BODY_BYTES = MAX_ARTICLE_BYTES  # one posted article: the same limit as one input file
 
 # Swagger UI injects <style> elements, so /docs alone allows inline styles (never inline scripts).
 _DOCS_CSP = SECURITY_HEADERS["Content-Security-Policy"].replace(
@@ -37,9 +39,21 @@ def static_dir() -> Path:
     return Path(str(files("wirewatch.ui") / "static"))
 
 
-def create_app(store_url: str, write_token: str | None = None) -> FastAPI:
-    """Build the app over the store at ``store_url``; writes are enabled only with ``write_token``."""
-    state = ServerState(store_url, write_token)
+def create_app(
+    store_url: str,
+    write_token: str | None = None,
+    *,
+    hosts: Iterable[str] | None = None,
+    time_limit_ms: int | None = None,
+) -> FastAPI:
+    """Build the app over the store at ``store_url``; writes are enabled only with ``write_token``.
+
+    ``hosts``: the ``Host`` names it answers to (default: 127.0.0.1, localhost, ::1; ``"*"`` any);
+    ``time_limit_ms``: the database time limit per request (default ``QUERY_TIME_LIMIT_MS``; 0: none).
+    Every route, including those of routers added later, gets the checks of ``wirewatch.api.guard``.
+    """
+    limit = QUERY_TIME_LIMIT_MS if time_limit_ms is None else time_limit_ms
+    state = ServerState(store_url, write_token, time_limit_ms=limit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,22 +69,18 @@ def create_app(store_url: str, write_token: str | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_params)],
     )
     app.state.wirewatch = state
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return error_response(413, f"request body too large (limit {MAX_BODY_BYTES // 1_000_000} MB)")
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(
+        RequestGuard,  # type: ignore[arg-type]
+        hosts=allowed_hosts() if hosts is None else tuple(hosts),
+        max_body=MAX_BODY_BYTES,
+        time_limit_ms=limit,
+        check_token=state.check_token,
+    )
     app.include_router(routes.router)
     app.include_router(write.router)
     root = static_dir()
@@ -88,9 +98,17 @@ def create_app(store_url: str, write_token: str | None = None) -> FastAPI:
 
 
 def serve(
-    store_url: str, host: str = "127.0.0.1", port: int = 8000, write_token: str | None = None
+    store_url: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    write_token: str | None = None,
+    allow_hosts: Iterable[str] = (),
+    time_limit_ms: int | None = None,
 ) -> None:
-    """Run the API and web UI with uvicorn until interrupted."""
+    """Run the API and web UI with uvicorn until interrupted; it answers to the loopback names, the
+    bound ``host`` and ``allow_hosts``."""
     import uvicorn
 
-    uvicorn.run(create_app(store_url, write_token), host=host, port=port, log_level="info")
+    app = create_app(store_url, write_token, hosts=allowed_hosts(host, allow_hosts),
+                     time_limit_ms=time_limit_ms)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wirewatch.errors import UserError
@@ -56,7 +57,31 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    return error_response(422, _validation_message(list(exc.errors())))
+    errors = list(exc.errors())
+    # a bad query/path parameter is the client's 400; a body that does not fit the schema stays 422
+    in_body = any(tuple(err.get("loc", ()))[:1] == ("body",) for err in errors)
+    return error_response(422 if in_body else 400, _validation_message(errors))
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """True for a query stopped by the time limit (SQLite progress handler: "interrupted";
+    PostgreSQL statement_timeout: QueryCanceled)."""
+    orig = getattr(exc, "orig", None)
+    return (type(orig).__name__ == "QueryCanceled"
+            or (type(orig).__module__.startswith("sqlite3") and "interrupted" in str(orig)))
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_timeout(exc):
+        state = getattr(request.app.state, "wirewatch", None)
+        limit = getattr(state, "time_limit_ms", None)
+        return error_response(
+            503,
+            f"the query took longer than the server's time limit ({limit} ms); narrow the filters "
+            "(a date range, a type, a country) or start the server with a larger --time-limit-ms",
+        )
+    log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, f"internal error ({type(exc).__name__}); see the server log")
 
 
 async def _user_error(request: Request, exc: UserError) -> JSONResponse:
@@ -70,8 +95,10 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every error (404/405 routes, 422 validation, 400 bad filter, 401/403, 500) to one shape."""
+    """Route every error (404/405 routes, 400 bad parameter, 422 bad body, 401/403, 503 time limit,
+    500) to one shape."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(UserError, _user_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _server_error)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from wirewatch import __version__
 from wirewatch.api.state import ServerState, server_state
 from wirewatch.records import MODALITIES, PLOVER_TYPES
+
+PUBLIC_ORIGINS = ("api", "stdin", "synthetic")
 
 # Store records are plain JSON values: JSONResponse serialises them with the C encoder directly instead
 # of walking them through FastAPI's jsonable_encoder (3-5x faster on a 2,000-event map response).
@@ -24,50 +27,36 @@ Order = Annotated[
 ]
 
 
-def _csv(values: list[str] | None) -> str | None:
-    """Repeated (``?type=A&type=B``) or comma-separated (``?type=A,B``) values as one comma string."""
-    if not values:
-        return None
-    parts = [p.strip() for v in values for p in v.split(",") if p.strip()]
-    return ",".join(parts) or None
+def _filter_dependency() -> Any:
+    """The FastAPI dependency parsing the shared filter parameters (``wirewatch.query.FILTER_PARAMS``)
+    into an ``EventFilter``: one query parameter per filter, repeated values of a list filter add
+    up, bad values are a 400. Its signature is built from the table so the OpenAPI schema, the
+    unknown-parameter check and the CLI options all come from the same list."""
+    from wirewatch.query import FILTER_PARAMS, filter_from_values
+
+    spellings = [s for p in FILTER_PARAMS for s in p.spellings()]
+    params = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+    for p in FILTER_PARAMS:
+        kind = list[str] | None if p.multiple else str | None
+        params.append(inspect.Parameter(
+            p.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+            annotation=Annotated[kind, Query(description=p.help)],
+        ))
+        for alias in p.aliases:
+            params.append(inspect.Parameter(
+                alias, inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation=Annotated[kind, Query(include_in_schema=False)],
+            ))
+
+    def event_filter(request: Request, **_declared: Any) -> Any:
+        query = request.query_params
+        return filter_from_values({k: query.getlist(k) for k in spellings if k in query})
+
+    event_filter.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return event_filter
 
 
-def event_filter(
-    type: Annotated[
-        list[str] | None, Query(description="PLOVER event type(s), repeated or comma-separated")
-    ] = None,
-    actor: Annotated[str | None, Query(description="actor name or actor_id (source or target)")] = None,
-    actor_country: Annotated[str | None, Query(description="ISO3 country of a source/target actor")] = None,
-    country: Annotated[
-        list[str] | None, Query(description="ISO 3166-1 alpha-3 country of the event location")
-    ] = None,
-    bbox: Annotated[str | None, Query(description="west,south,east,north in degrees")] = None,
-    date_from: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)")] = None,
-    date_to: Annotated[str | None, Query(description="YYYY-MM-DD (inclusive)")] = None,
-    modality: Annotated[
-        list[str] | None, Query(description="modalities: " + ", ".join(MODALITIES))
-    ] = None,
-    min_confidence: Annotated[str | None, Query(description="0..1")] = None,
-    text: Annotated[str | None, Query(description="full-text search in the sentence/article")] = None,
-    article_id: Annotated[str | None, Query(description="only this article's events")] = None,
-) -> Any:
-    """Parse the shared filter query parameters into an ``EventFilter`` (bad values -> 400)."""
-    from wirewatch.query import EventFilter
-
-    params = {
-        "types": _csv(type),
-        "actor": actor,
-        "actor_country": actor_country,
-        "country": _csv(country),
-        "bbox": bbox,
-        "date_from": date_from,
-        "date_to": date_to,
-        "modality": _csv(modality),
-        "min_confidence": min_confidence,
-        "text": text,
-        "article_id": article_id,
-    }
-    return EventFilter.from_params(**{k: v for k, v in params.items() if v not in (None, "")})
+event_filter = _filter_dependency()
 
 
 Filter = Annotated[Any, Depends(event_filter)]
@@ -148,6 +137,22 @@ def get_event(state: State, event_id: Annotated[str, Path(max_length=200)]) -> J
     return JSONResponse({"ok": True, "event": ev})
 
 
+def public_origin(origin: str | None) -> str | None:
+    """What the API shows of where an article came from: a feed or page URL and the fixed names
+    (api, stdin, ...) as they are; a path on the machine that ingested it only as ``file``."""
+    if origin is None or origin in PUBLIC_ORIGINS or origin.startswith(("http://", "https://")):
+        return origin
+    return "file"
+
+
+def public_article(article: dict[str, Any]) -> dict[str, Any]:
+    """An article record fit to publish (``origin`` through :func:`public_origin`); every route that
+    returns stored article metadata passes it through here."""
+    if "origin" in article:
+        return {**article, "origin": public_origin(article["origin"])}
+    return article
+
+
 def _article_total(store: Any) -> int | None:
     stats = store.stats()
     total = stats.get("articles") if isinstance(stats, dict) else None
@@ -162,7 +167,7 @@ def list_articles(state: State, limit: Limit = 100, offset: Offset = 0) -> JSONR
         "total": _article_total(store),
         "limit": limit,
         "offset": offset,
-        "articles": store.articles(limit=limit, offset=offset),
+        "articles": [public_article(a) for a in store.articles(limit=limit, offset=offset)],
     })
 
 
@@ -175,7 +180,7 @@ def get_article(state: State, article_id: Annotated[str, Path(max_length=200)]) 
     if art is None:
         raise HTTPException(404, f"no article with id {article_id!r}")
     events = store.events(EventFilter.from_params(article_id=article_id), limit=1000, offset=0)
-    return JSONResponse({"ok": True, "article": art, "events": events})
+    return JSONResponse({"ok": True, "article": public_article(art), "events": events})
 
 
 @router.get("/actors", summary="Actors in the matching events, most frequent first")

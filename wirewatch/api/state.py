@@ -5,10 +5,13 @@ from __future__ import annotations
 import hmac
 import inspect
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException, Request
 from sqlalchemy import event
+
+from wirewatch.api.guard import DEADLINE
 
 if TYPE_CHECKING:
     from wirewatch.pipeline import Pipeline
@@ -26,20 +29,58 @@ def _read_only_on_connect(dbapi_conn: Any, _record: Any, dialect: str) -> None:
         dbapi_conn.commit()
 
 
-def _open_store(url: str, read_only: bool) -> Store:
+def _past_deadline() -> int:
+    """SQLite progress handler: non-zero (interrupt the statement) once the request's time is up."""
+    deadline = DEADLINE.get()
+    return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+
+def _time_limit_on_connect(dbapi_conn: Any, dialect: str, time_limit_ms: int) -> None:
+    """Bound every statement on this connection: SQLite checks the request's deadline every 1,000
+    virtual-machine steps; PostgreSQL gets ``statement_timeout`` (the whole limit; each transaction
+    then lowers it to what is left of the request, see :func:`_remaining_on_begin`)."""
+    if dialect == "sqlite":
+        dbapi_conn.set_progress_handler(_past_deadline, 1000)
+        return
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET statement_timeout = {int(time_limit_ms)}")
+    cur.close()
+    dbapi_conn.commit()
+
+
+def _remaining_on_begin(conn: Any) -> None:
+    """PostgreSQL: each read transaction gets what is left of the request's time
+    (``SET LOCAL statement_timeout``), so the limit covers the whole request as on SQLite."""
+    deadline = DEADLINE.get()
+    if deadline is not None:
+        left_ms = max(1, int((deadline - time.monotonic()) * 1000))
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {left_ms}")
+
+
+def _open_store(url: str, read_only: bool, time_limit_ms: int = 0) -> Store:
     """Open the store; with ``read_only`` every connection it makes refuses writes
-    (SQLite ``PRAGMA query_only``, PostgreSQL read-only session)."""
+    (SQLite ``PRAGMA query_only``, PostgreSQL read-only session) and, with ``time_limit_ms`` > 0,
+    stops any statement that runs past the request's time limit."""
     from wirewatch.store import Store
 
     if read_only and "read_only" in inspect.signature(Store.open).parameters:
-        return Store.open(url, read_only=True)
-    store = Store.open(url)
-    if read_only:
+        store = Store.open(url, read_only=True)
+    else:
+        store = Store.open(url)
+        if read_only:
+            dialect = store.engine.dialect.name
+            event.listen(
+                store.engine, "connect", lambda conn, rec: _read_only_on_connect(conn, rec, dialect)
+            )
+    if read_only and time_limit_ms > 0:
         dialect = store.engine.dialect.name
         event.listen(
-            store.engine, "connect", lambda conn, rec: _read_only_on_connect(conn, rec, dialect)
+            store.engine, "connect", lambda conn, rec: _time_limit_on_connect(conn, dialect, time_limit_ms)
         )
-        store.engine.dispose()  # drop pooled connections opened before the hook (migration)
+        if dialect == "postgresql":
+            event.listen(store.engine, "begin", _remaining_on_begin)
+    if read_only:
+        store.engine.dispose()  # drop pooled connections opened before the hooks (migration check)
     return store
 
 
@@ -51,11 +92,12 @@ class ServerState:
     writer per process (SQLite WAL lets the readers go on meanwhile).
     """
 
-    def __init__(self, store_url: str, write_token: str | None) -> None:
+    def __init__(self, store_url: str, write_token: str | None, time_limit_ms: int = 0) -> None:
         self.store_url = store_url
         self.write_token = write_token or None
+        self.time_limit_ms = time_limit_ms
         self._writer: Store | None = _open_store(store_url, read_only=False)
-        self._reader: Store = _open_store(store_url, read_only=True)
+        self._reader: Store = _open_store(store_url, read_only=True, time_limit_ms=time_limit_ms)
         if self.write_token is None:  # read-only server: no writer kept open
             self._writer.close()
             self._writer = None

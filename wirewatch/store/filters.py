@@ -32,7 +32,8 @@ def fts5_query(user_text: str) -> str:
     Quotes inside words are doubled (FTS5 string escaping), so operators, column filters and
     parentheses in user text are matched literally instead of being parsed.
     """
-    terms = [t for t in _TERM.findall(user_text) if any(ch.isalnum() for ch in t)]
+    # FTS5 reads the query as a C string: a NUL would end it inside a quoted term
+    terms = [t for t in _TERM.findall(user_text.replace("\x00", " ")) if any(ch.isalnum() for ch in t)]
     if not terms:
         raise UserError(f"search text {user_text!r} has no words to search for")
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -48,9 +49,10 @@ def text_clause(dialect: str, user_text: str) -> ColumnElement[bool]:
         q = fts5_query(user_text)
         matching = select(_FTS.c.rowid).where(text("articles_fts MATCH :fts_q").bindparams(fts_q=q))
         return events.c.article_id.in_(select(articles.c.id).where(articles.c.pk.in_(matching)))
-    if not user_text.strip():
-        raise UserError("empty search text; give at least one word")
-    tsq = func.plainto_tsquery(literal_column("'english'::regconfig"), user_text)
+    if not any(ch.isalnum() for ch in user_text):  # as fts5_query: the same answer on both databases
+        raise UserError(f"search text {user_text!r} has no words to search for")
+    # plainto_tsquery reads plain text (no operators); PostgreSQL text cannot hold NUL
+    tsq = func.plainto_tsquery(literal_column("'english'::regconfig"), user_text.replace("\x00", " "))
     return events.c.article_id.in_(
         select(articles.c.id).where(literal_column("articles.tsv").op("@@")(tsq))
     )
@@ -72,7 +74,7 @@ def date_clause(date_from: date | None, date_to: date | None) -> ColumnElement[b
     clauses.append(e.date_end >= date_from)
     branches = []
     for cls, longest in DATE_CLASSES:
-        if longest is None:
+        if longest is None or (date_from - date.min).days < longest:  # no bound before 0001-01-01
             branches.append(e.date_class == cls)
         else:
             branches.append(and_(e.date_class == cls, e.date_start > date_from - timedelta(days=longest)))
