@@ -551,10 +551,11 @@ def build(out_dir: Path = GOLD, base: Path = ARTICLES) -> dict[str, int]:
     return counts
 
 
-def stats(base: Path = ARTICLES) -> dict[str, Any]:
-    """Counts over done articles: per split, sentences, events per type/modality, no-event share."""
+def stats(base: Path = ARTICLES, only: str | None = None) -> dict[str, Any]:
+    """Counts over done articles (of one split if ``only``): per split, sentences, events per
+    type/modality, no-event share."""
     split = load_split() if SPLIT.exists() else {"test": [], "dev": [], "train": []}
-    arts = done_articles(base)
+    arts = [a for a in done_articles(base) if only is None or a["doc_id"] in split.get(only, ())]
     types: Counter[str] = Counter()
     modalities: Counter[str] = Counter()
     per_split: Counter[str] = Counter()
@@ -606,7 +607,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("ann", nargs="+", type=Path)
     sub.add_parser("validate")
     sub.add_parser("build")
-    sub.add_parser("stats")
+    p = sub.add_parser("stats")
+    p.add_argument("--split", choices=("test", "dev", "train"))
     args = ap.parse_args(argv)
     if args.cmd == "prepare":
         print(f"wrote {prepare(args.force)} article files to {ARTICLES}")
@@ -643,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "build":
         print(json.dumps(build()))
     elif args.cmd == "stats":
-        print(json.dumps(stats(), indent=1))
+        print(json.dumps(stats(only=args.split), indent=1))
     return 0
 
 
