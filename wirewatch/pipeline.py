@@ -10,7 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from wirewatch.actors.situate import focus_country, situate
+from wirewatch.actors.situate import situate
 from wirewatch.nlp import load_nlp, model_name
 from wirewatch.records import AnalyzedArticle, Article, Event, EventDraft, Sentence, event_id
 
@@ -58,10 +58,9 @@ class Pipeline:
         toponyms = tuple(self.geo.toponyms(doc, article))
         timexes = tuple(self.time.find(doc, article.published))
         events = []
-        focus = focus_country(toponyms)
         for draft in drafts:
             location = self.geo.locate(doc, draft, list(toponyms))
-            country = location.place.country if location is not None and location.place is not None else focus
+            country = location.place.country if location is not None and location.place is not None else None
             draft = replace(draft, source=situate(draft.source, country),
                             target=situate(draft.target, country))
             when = self.time.date_event(doc, draft, list(timexes), article.published)

@@ -80,14 +80,15 @@ def _speakers(doc: Doc, trigger: Token, reporting: frozenset[str]) -> list[Speak
 
 def _governors(trigger: Token) -> list[Token]:
     """The trigger's ancestors that govern it, nearest first. A verb coordinated with one of them is
-    not a governor: in "Hezbollah denied X had been hit and said the strike killed three", "said"
-    governs "killed" and "denied" does not."""
+    not a governor, though what governs the coordination is: in "Hezbollah denied X had been hit and
+    said the strike killed three", "said" governs "killed" and "denied" does not; in "the notice
+    claimed that people have entered Turkey and are planning to attack", "claimed" governs "attack"."""
     out: list[Token] = []
     child = trigger
     for anc in trigger.ancestors:
-        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.i != trigger.i:
-            break  # anc is a coordinated sibling of a governing verb
-        out.append(anc)
+        sibling = child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.i != trigger.i
+        if not sibling:
+            out.append(anc)
         child = anc
     return out
 
