@@ -239,3 +239,9 @@ def test_error_messages_strip_control_characters(tmp_path):
     assert result.exit_code == 1 and "\x1b" not in result.stderr and "\\x1b[31mred.jsonl" in result.stderr
     result = run("events", "--db", f"sqlite:///{tmp_path}/\x1b[31mred.db")
     assert result.exit_code == 1 and "\x1b" not in result.stderr
+
+
+def test_alert_filters_print_as_typed(db):
+    assert run("watch", "add", "loud", "--db", db, "--actor", "[bold]Rebels").exit_code == 0
+    result = run("watch", "list", "--db", db)
+    assert result.exit_code == 0 and "actor=[bold]Rebels" in result.stdout  # was: "actor=Rebels"
