@@ -118,6 +118,7 @@ def _feature(ev: dict[str, Any]) -> dict[str, Any] | None:
             "target": [m.get("name") or m.get("text") for m in ev.get("target") or []],
             "place": loc.get("name") or loc.get("text"),
             "country": loc.get("country"),
+            "resolution": loc.get("resolution"),
         },
     }
 
