@@ -289,6 +289,7 @@
     saveHash();
     syncForm();
     const mine = ++seq;
+    document.body.dataset.busy = "1"; // until the latest refresh is drawn (tests wait on it)
     try {
       const p = params();
       exportLinks(p);
@@ -310,8 +311,12 @@
       mapNote(features.length, geo.total, count);
       if (!state.selected) await overview(page.total, count);
       document.body.dataset.loaded = String(mine);
+      delete document.body.dataset.busy;
     } catch (err) {
-      if (mine === seq) showError(err.message);
+      if (mine === seq) {
+        showError(err.message);
+        delete document.body.dataset.busy;
+      }
     }
   }
 
