@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from helpers import fresh_pg_schema
+from helpers import as_extracted, fresh_pg_schema
 from test_store import aleppo_article, kobani_article
 
 from wirewatch.cli import cli
@@ -139,7 +139,7 @@ def test_filters_respected(store):
     # the event is the full SPEC record, as `events` returns it
     retook = next(h.event for h in hits if h.event["id"] == "ev_retook")
     assert retook == {k: v for k, v in store.event("ev_retook").items() if k != "evidence"}
-    assert retook == kobani_article().events[2].to_dict()
+    assert as_extracted(retook) == kobani_article().events[2].to_dict()
     assert retook["location"]["name"] == "Kobanî" and retook["source"][0]["name"] == "Peshmerga"
 
 
@@ -231,7 +231,7 @@ def test_alerts_added_to_an_existing_database(store_url, monkeypatch):
             old.add_analyzed(kobani_article())
             assert "0003_alerts" not in old.migrations()
     with Store.open(store_url) as st:
-        assert st.migrations()[-1] == "0003_alerts"
+        assert "0003_alerts" in st.migrations()
         add_alert(st, "all", EventFilter())
         assert check_alerts(st) == []
         st.add_analyzed(aleppo_article())

@@ -492,6 +492,11 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
                    err=True)
 
 
+from wirewatch.cli_incidents import incidents as _incidents  # noqa: E402
+
+cli.add_command(_incidents)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="wirewatch")

@@ -1,0 +1,100 @@
+"""Incident endpoints: ``GET /api/incidents`` (the event filters, paged) and ``/api/incidents/{id}``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import JSONResponse
+
+from wirewatch.api.routes import Filter, Limit, Offset, State
+
+router = APIRouter(prefix="/api", default_response_class=JSONResponse)
+
+IncidentOrder = Annotated[
+    Literal["date", "-date", "reports", "-reports", "first_report", "-first_report", "last_report",
+            "-last_report"],
+    Query(description="sort: date (the incident's date, oldest first), -date (newest first), "
+                      "-reports (most reports first), first_report, last_report (and their - forms)"),
+]
+Count = Annotated[
+    Literal["incidents", "events"],
+    Query(description="count incidents (one per real-world event, the default) or events (reports)"),
+]
+
+
+@router.get("/incidents", summary="Incidents (events linked across reports) with a matching report")
+def list_incidents(
+    state: State, flt: Filter, limit: Limit = 100, offset: Offset = 0, order: IncidentOrder = "-date"
+) -> JSONResponse:
+    store = state.reader
+    return JSONResponse({
+        "ok": True,
+        "total": store.count_incidents(flt),
+        "limit": limit,
+        "offset": offset,
+        "order": order,
+        "incidents": store.incidents(flt, limit=limit, offset=offset, order=order),
+    })
+
+
+@router.get("/incidents/{incident_id}", summary="One incident with every report (record + evidence)")
+def get_incident(state: State, incident_id: Annotated[str, Path(max_length=200)]) -> JSONResponse:
+    inc = state.reader.incident(incident_id)
+    if inc is None:
+        raise HTTPException(404, f"no incident with id {incident_id!r}")
+    return JSONResponse({"ok": True, "incident": inc})
+
+
+def incident_feature(inc: dict[str, Any]) -> dict[str, Any] | None:
+    """A map feature for one incident (at its best place); ``id`` is its representative report, so a
+    client that opens ``/api/events/{id}`` on click keeps working; ``incident`` is the incident id."""
+    loc = inc.get("location") or {}
+    if loc.get("lat") is None or loc.get("lon") is None:
+        return None
+    stand = inc["standing"]
+    return {
+        "type": "Feature",
+        "id": inc["representative"],
+        "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+        "properties": {
+            "id": inc["representative"],
+            "incident": inc["id"],
+            "event_type": inc["event_type"],
+            "modality": stand["summary"] if stand["summary"] in
+            ("asserted", "reported", "claimed", "possible", "planned", "negated", "historical")
+            else ("negated" if stand["summary"] == "denied" else "claimed"),
+            "standing": stand["summary"],
+            "date": inc["date"]["value"],
+            "n_reports": inc["n_reports"],
+            "n_outlets": inc["n_outlets"],
+            "place": loc.get("name") or loc.get("text"),
+            "country": loc.get("country"),
+            "resolution": loc.get("resolution"),
+            "event_ids": inc["event_ids"],
+        },
+    }
+
+
+def incident_features(
+    store: Any, flt: Any, limit: int, offset: int, order: str
+) -> tuple[list[dict[str, Any]], int]:
+    """Map features of a page of matching incidents (with their representative report's trigger,
+    actors and confidence, as event features have) and the number of matching incidents."""
+    inc_order = order if order in ("date", "-date") else "-date"
+    incs = store.incidents(flt, limit=limit, offset=offset, order=inc_order)
+    reps = {r["id"]: r for r in store.events_by_id([i["representative"] for i in incs])}
+    feats = []
+    for inc in incs:
+        f = incident_feature(inc)
+        if f is None:
+            continue
+        rep = reps.get(inc["representative"]) or {}
+        f["properties"].update({
+            "confidence": rep.get("confidence"),
+            "trigger": (rep.get("trigger") or {}).get("text"),
+            "source": [m.get("name") or m.get("text") for m in rep.get("source") or []],
+            "target": [m.get("name") or m.get("text") for m in rep.get("target") or []],
+        })
+        feats.append(f)
+    return feats, store.count_incidents(flt)
