@@ -119,6 +119,7 @@
     WW.addLabels(map);
     map.createPane("areas").style.zIndex = 390; // country/region rings under the city dots
     markers = L.layerGroup().addTo(map);
+    WW.map = map; // for tests and the console
     map.on("zoomend", drawMarkers);
     map.on("moveend", () => { if (state.bboxOn) refresh(true); });
   }

@@ -29,6 +29,7 @@
       this.layers = {};
       this.style = { color: "#8a94a6", weight: 0.7, fillColor: "#eef0f3", fillOpacity: 1 };
       map.createPane("basemap").style.zIndex = 250;
+      this.renderer = L.canvas({ pane: "basemap", padding: 0.2 }); // one canvas, not thousands of SVG paths
       map.on("zoomend", () => this.update());
       this.load("110m").then(() => this.update());
     }
@@ -36,7 +37,9 @@
     load(scale) {
       if (!this.layers[scale]) {
         this.layers[scale] = WW.getJSON("/static/vendor/world/countries-" + scale + ".geojson")
-          .then((world) => L.geoJSON(world, { interactive: false, pane: "basemap", style: this.style }))
+          .then((world) => L.geoJSON(world, {
+            interactive: false, pane: "basemap", renderer: this.renderer, style: this.style,
+          }))
           .catch(() => null);
       }
       return this.layers[scale];

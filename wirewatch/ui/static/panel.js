@@ -131,7 +131,7 @@
   // count: "incidents" or "events" (what the actor counts are of).
   WW.renderOverview = function (panel, actors, total, onActor, count) {
     WW.clear(panel);
-    const noun = count === "incidents" ? "incidents" : "events";
+    const noun = (count === "incidents" ? "incident" : "event") + (total === 1 ? "" : "s");
     panel.appendChild(el("p", { class: "hint" },
       "Click an event on the map or in the table to see the article with its evidence."));
     panel.appendChild(el("h2", { class: "top-actors", "data-count": noun }, "Top actors",

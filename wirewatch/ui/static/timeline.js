@@ -108,7 +108,8 @@
         lo = Math.min(lo, a);
         hi = Math.max(hi, b);
       }
-      return [lo, hi];
+      const pad = Math.max(DAY, Math.round(((hi - lo) * 0.02) / DAY) * DAY);
+      return [lo - pad, hi + pad];
     }
 
     x(t) {
@@ -218,7 +219,8 @@
         last = t;
         const x = this.x(t);
         g.appendChild(WW.svg("line", { x1: x, x2: x, y1: y, y2: y + 4 }));
-        g.appendChild(WW.svg("text", { x: x, y: y + 15, class: "tl-tick" }, fmt(t)));
+        const edge = x > M.left + this.innerW - 40 ? "end" : x < M.left + 30 ? "start" : "middle";
+        g.appendChild(WW.svg("text", { x: x, y: y + 15, class: "tl-tick", "text-anchor": edge }, fmt(t)));
       }
       g.appendChild(WW.svg("text", { x: M.left - 4, y: M.top + 8, class: "tl-max" }, String(max)));
       this.svg.appendChild(g);
