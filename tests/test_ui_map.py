@@ -389,7 +389,9 @@ def test_incident_view_shows_its_reports_side_by_side(page, server):
         assert "killing nine people" in card.locator(".report-text").text_content()
     sana = dialog.locator(".report", has_text="SANA")
     assert sana.locator(".report-text mark.hl-claimant").text_content() == "The army"
+    assert "according to The army (claimant)" in sana.text_content()
     assert "claimed by" in dialog.text_content().lower() and "Syrian Army" in dialog.text_content()
+    assert "[object" not in dialog.text_content()
     assert "incident=" in page.evaluate("location.hash")
     dialog.screenshot(path=str(OUT / "ui-incident.png"))
     # the view reopens from a shared link, and closes back to the page
@@ -419,9 +421,11 @@ def test_count_switch_changes_map_timeline_and_top_actors(page, server):
 
 def test_screenshot_for_the_readme(browser, server):  # noqa: F811
     """docs/ui.png: the whole page with the incident's event open, checked for a drawn, labelled map."""
-    ctx, pg = _open(browser, server, 1400, 900, "#text=Homs")
-    pg.locator("#events tbody tr").first.click()
+    incs = httpx.get(server + "/api/incidents", params={"order": "-reports", "limit": 1}).json()["incidents"]
+    rep = incs[0]
+    ctx, pg = _open(browser, server, 1400, 900, f"#event={rep['representative']}")
     pg.locator("#panel .article-text mark.hl-trigger").wait_for()
+    pg.locator("#panel .open-incident").wait_for()
     pg.evaluate("() => { WW.map.setView([35.5, 37.5], 6, {animate: false}); }")
     pg.wait_for_timeout(400)
     stats = _map_stats(pg)

@@ -134,9 +134,11 @@
     const ordered = features.slice().sort((a, b) => areaRadius(b) - areaRadius(a)); // big rings first
     for (const f of ordered) {
       const [lon, lat] = f.geometry.coordinates;
+      // areas (country/region rings) stay on their centroid, stacked: spreading them would fake precision
+      const isArea = areaRadius(f) > 0;
       const key = lat.toFixed(4) + "," + lon.toFixed(4);
-      const i = seen.get(key) || 0;
-      seen.set(key, i + 1);
+      const i = isArea ? 0 : seen.get(key) || 0;
+      if (!isArea) seen.set(key, i + 1);
       let ll = L.latLng(lat, lon);
       if (i > 0) {
         const angle = i * 2.39996;

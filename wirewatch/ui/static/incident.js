@@ -51,7 +51,7 @@
     card.appendChild(meta);
     if ((ev.attribution || []).length) {
       card.appendChild(el("div", { class: "report-attr muted" }, "according to ",
-        (ev.attribution || []).map((a, i) => [i ? ", " : "",
+        (ev.attribution || []).flatMap((a, i) => [i ? ", " : "",
           el("mark", { class: "hl hl-" + (a.role === "reporter" ? "reporter" : "claimant") }, a.text),
           " (" + a.role + ")"])));
     }
