@@ -521,6 +521,13 @@ class Store:
         with self._read() as conn:
             return ir.list_incidents(conn, flt, limit, offset, order)
 
+    def incident_map(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[dict[str, Any]]:
+        """Located matching incidents for a map (summary columns only; see incidents_read.map_rows)."""
+        with self._read() as conn:
+            return ir.map_rows(conn, flt, limit, offset, order)
+
     def iter_incidents(self, flt: EventFilter | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every matching incident (oldest first), ``batch`` at a time; for export."""
         offset = 0

@@ -110,6 +110,36 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
     return incident_dicts(conn, conn.execute(q).all())
 
 
+def map_rows(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
+             order: str = "-date") -> list[dict[str, Any]]:
+    """Located incidents for a map, from their stored summary alone (no per-report standing):
+    ``id, event_type, standing, representative, location, date, n_reports, n_outlets, event_ids``."""
+    i = s.incidents.c
+    q = select(i.id, i.event_type, i.standing, i.rep_event, i.location_name, i.location_text, i.country,
+               i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets).where(
+        i.lat.is_not(None)).order_by(*_order(order)).limit(limit).offset(offset)
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(cond)
+    rows = conn.execute(q).all()
+    members: dict[str, list[str]] = {r.id: [] for r in rows}
+    if rows:
+        from wirewatch.store.read import id_list
+
+        e = s.events.c
+        mq = select(e.incident_id, e.id).where(id_list(conn.dialect.name, list(members))(e.incident_id))
+        for inc, eid in conn.execute(mq.order_by(e.pk)):
+            members[inc].append(eid)
+    return [
+        {"id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
+         "location": {"name": r.location_name, "text": r.location_text, "country": r.country, "lat": r.lat,
+                      "lon": r.lon, "resolution": r.resolution},
+         "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets,
+         "event_ids": members[r.id]}
+        for r in rows
+    ]
+
+
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
     """One incident record (as listed), or None."""
     rows = conn.execute(select(s.incidents).where(s.incidents.c.id == incident_id)).all()
