@@ -60,10 +60,9 @@ def incident_features(
     representative report's (as event features have them)."""
     inc_order = order if order in ("date", "-date") else "-date"
     incs = store.incident_map(flt, limit=limit, offset=offset, order=inc_order)
-    reps = {r["id"]: r for r in store.events_by_id([i["representative"] for i in incs])}
     feats = []
     for inc in incs:
-        loc, rep = inc["location"], reps.get(inc["representative"]) or {}
+        loc = inc["location"]
         feats.append({
             "type": "Feature",
             "id": inc["representative"],
@@ -81,10 +80,10 @@ def incident_features(
                 "country": loc.get("country"),
                 "resolution": loc.get("resolution"),
                 "event_ids": inc["event_ids"],
-                "confidence": rep.get("confidence"),
-                "trigger": (rep.get("trigger") or {}).get("text"),
-                "source": [m.get("name") or m.get("text") for m in rep.get("source") or []],
-                "target": [m.get("name") or m.get("text") for m in rep.get("target") or []],
+                "confidence": inc["confidence"],
+                "trigger": inc["trigger"],
+                "source": inc["source"],
+                "target": inc["target"],
             },
         })
     return feats, store.count_incidents(flt)
