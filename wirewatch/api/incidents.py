@@ -46,55 +46,44 @@ def get_incident(state: State, incident_id: Annotated[str, Path(max_length=200)]
     return JSONResponse({"ok": True, "incident": inc})
 
 
-def incident_feature(inc: dict[str, Any]) -> dict[str, Any] | None:
-    """A map feature for one incident (at its best place); ``id`` is its representative report, so a
-    client that opens ``/api/events/{id}`` on click keeps working; ``incident`` is the incident id."""
-    loc = inc.get("location") or {}
-    if loc.get("lat") is None or loc.get("lon") is None:
-        return None
-    stand = inc["standing"]
-    return {
-        "type": "Feature",
-        "id": inc["representative"],
-        "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
-        "properties": {
-            "id": inc["representative"],
-            "incident": inc["id"],
-            "event_type": inc["event_type"],
-            "modality": stand["summary"] if stand["summary"] in
-            ("asserted", "reported", "claimed", "possible", "planned", "negated", "historical")
-            else ("negated" if stand["summary"] == "denied" else "claimed"),
-            "standing": stand["summary"],
-            "date": inc["date"]["value"],
-            "n_reports": inc["n_reports"],
-            "n_outlets": inc["n_outlets"],
-            "place": loc.get("name") or loc.get("text"),
-            "country": loc.get("country"),
-            "resolution": loc.get("resolution"),
-            "event_ids": inc["event_ids"],
-        },
-    }
+MODALITY_OF_STANDING = {"disputed": "claimed", "denied": "negated"}
 
 
 def incident_features(
     store: Any, flt: Any, limit: int, offset: int, order: str
 ) -> tuple[list[dict[str, Any]], int]:
-    """Map features of a page of matching incidents (with their representative report's trigger,
-    actors and confidence, as event features have) and the number of matching incidents."""
+    """Map features of a page of located matching incidents and the number of matching incidents.
+
+    One feature per incident at its best place. Its ``id`` (and ``properties.id``) is the incident's
+    representative report, so a client that opens ``/api/events/{id}`` on click keeps working;
+    ``properties.incident`` is the incident id; trigger, actors and confidence are the
+    representative report's (as event features have them)."""
     inc_order = order if order in ("date", "-date") else "-date"
-    incs = store.incidents(flt, limit=limit, offset=offset, order=inc_order)
-    reps = {r["id"]: r for r in store.events_by_id([i["representative"] for i in incs])}
+    incs = store.incident_map(flt, limit=limit, offset=offset, order=inc_order)
     feats = []
     for inc in incs:
-        f = incident_feature(inc)
-        if f is None:
-            continue
-        rep = reps.get(inc["representative"]) or {}
-        f["properties"].update({
-            "confidence": rep.get("confidence"),
-            "trigger": (rep.get("trigger") or {}).get("text"),
-            "source": [m.get("name") or m.get("text") for m in rep.get("source") or []],
-            "target": [m.get("name") or m.get("text") for m in rep.get("target") or []],
+        loc = inc["location"]
+        feats.append({
+            "type": "Feature",
+            "id": inc["representative"],
+            "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+            "properties": {
+                "id": inc["representative"],
+                "incident": inc["id"],
+                "event_type": inc["event_type"],
+                "modality": MODALITY_OF_STANDING.get(inc["standing"], inc["standing"]),
+                "standing": inc["standing"],
+                "date": inc["date"],
+                "n_reports": inc["n_reports"],
+                "n_outlets": inc["n_outlets"],
+                "place": loc.get("name") or loc.get("text"),
+                "country": loc.get("country"),
+                "resolution": loc.get("resolution"),
+                "event_ids": inc["event_ids"],
+                "confidence": inc["confidence"],
+                "trigger": inc["trigger"],
+                "source": inc["source"],
+                "target": inc["target"],
+            },
         })
-        feats.append(f)
     return feats, store.count_incidents(flt)

@@ -25,11 +25,11 @@ PUBLISHED_WINDOW_DAYS = 7  # a report dated only by its publication: the event w
 DAY_SLACK = 1  # "yesterday" vs "on Monday" across time zones and publication times
 # the largest distance (km) between two places of one incident, by the coarser resolution
 MAX_KM = {"sub-city": 15.0, "city": 40.0, "admin2": 100.0, "admin1": 300.0}
-# type pairs two reports of one event may be coded as ("troops shelled" / "troops detained")
+# type pairs two reports of one event may be coded as ("signed a deal" / "agreed to cooperate");
+# ASSAULT/COERCE are kept apart: "stabbed ... and was arrested" are two events
 COMPATIBLE_TYPES: frozenset[frozenset[str]] = frozenset({
-    frozenset({"ASSAULT", "COERCE"}), frozenset({"THREATEN", "COERCE"}), frozenset({"AGREE", "COOPERATE"}),
-    frozenset({"AGREE", "CONSULT"}), frozenset({"SANCTION", "COERCE"}), frozenset({"AID", "SUPPORT"}),
-    frozenset({"PROTEST", "MOBILIZE"}), frozenset({"ACCUSE", "REJECT"}),
+    frozenset({"AGREE", "COOPERATE"}), frozenset({"AGREE", "CONSULT"}), frozenset({"AID", "SUPPORT"}),
+    frozenset({"PROTEST", "MOBILIZE"}),
 })
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOP = """
@@ -169,10 +169,8 @@ def pair_score(a: LinkFeatures, b: LinkFeatures) -> float | None:
     tc = compatible_types(a.event_type, b.event_type)
     if tc == 0.0:
         return None
-    if a.window is not None and b.window is not None:
-        slack = timedelta(days=DAY_SLACK)
-        if a.window[0] > b.window[1] + slack or b.window[0] > a.window[1] + slack:
-            return None
+    if not windows_overlap(a.window, b.window):
+        return None
     place = place_score(a, b)
     if place is None:
         return None
@@ -194,15 +192,31 @@ def pair_score(a: LinkFeatures, b: LinkFeatures) -> float | None:
     return score
 
 
+def windows_overlap(a: tuple[date, date] | None, b: tuple[date, date] | None) -> bool:
+    """True when two event windows overlap (with a day of slack) or either is unknown."""
+    if a is None or b is None:
+        return True
+    slack = timedelta(days=DAY_SLACK)
+    return not (a[0] > b[1] + slack or b[0] > a[1] + slack)
+
+
 def choose_incident(new: LinkFeatures, candidates: Iterable[LinkFeatures],
-                    threshold: float = THRESHOLD) -> tuple[str | None, float]:
+                    threshold: float | None = None,
+                    incident_windows: dict[str, tuple[date, date] | None] | None = None,
+                    ) -> tuple[str | None, float]:
     """The incident ``new`` should join (None: found a new one) and the winning score.
 
+    ``incident_windows``: each candidate incident's own date window (from its best date); the new
+    report must overlap it too, so chains of pairwise-overlapping reports cannot drift in time.
     Deterministic: ties go to the incident whose matching report was stored first.
     """
+    threshold = THRESHOLD if threshold is None else threshold
+    windows = incident_windows or {}
     best: tuple[float, int, str] | None = None
     for c in candidates:
         if c.incident_id is None or c.event_id == new.event_id:
+            continue
+        if not windows_overlap(new.window, windows.get(c.incident_id)):
             continue
         s = pair_score(new, c)
         if s is None or s < threshold:

@@ -365,6 +365,18 @@ class Store:
             rows = conn.execute(event_select().where(in_ids(s.events.c.id)).order_by(s.events.c.pk)).all()
             return build_records(conn, rows)
 
+    def sentence_texts(self, event_ids: list[str]) -> dict[str, str]:
+        """{event id: the text of its sentence} for these events (for exports)."""
+        if not event_ids:
+            return {}
+        e = s.events.c
+        text = func.substr(s.articles.c.text, e.sentence_start + 1, e.sentence_end - e.sentence_start)
+        joined = s.events.join(s.articles, s.articles.c.id == e.article_id)
+        q = select(e.id, text.label("sentence_text")).select_from(joined).where(
+            id_list(self.dialect, list(event_ids))(e.id))
+        with self._read() as conn:
+            return {r.id: r.sentence_text for r in conn.execute(q)}
+
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event record plus ``evidence``: article text, sentence text and every span with its
         role (trigger, source, target, location, date, attribution), sorted by offset."""
@@ -508,6 +520,13 @@ class Store:
         ``order``: one of ``incidents_read.INCIDENT_ORDERS``."""
         with self._read() as conn:
             return ir.list_incidents(conn, flt, limit, offset, order)
+
+    def incident_map(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[dict[str, Any]]:
+        """Located matching incidents for a map (summary columns only; see incidents_read.map_rows)."""
+        with self._read() as conn:
+            return ir.map_rows(conn, flt, limit, offset, order)
 
     def iter_incidents(self, flt: EventFilter | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every matching incident (oldest first), ``batch`` at a time; for export."""

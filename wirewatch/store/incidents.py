@@ -135,12 +135,25 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
             c if c.incident_id else replace(c, incident_id=assigned.get(c.event_id))
             for c in features(conn, s.events.c.pk.in_(sub))
         ]
-        inc, _ = choose_incident(f, cands)
+        inc, _ = choose_incident(f, cands, incident_windows=_incident_windows(
+            conn, {c.incident_id for c in cands if c.incident_id}))
         assigned[eid] = inc or incident_id_for(eid)
     _assign(conn, assigned)
     touched = set(assigned.values())
     refresh(conn, touched)
     return touched
+
+
+def _incident_windows(conn: Connection, ids: set[str]) -> dict[str, Any]:
+    """The date window of each stored incident's best date (incidents made in this batch have no
+    row yet: no window, no constraint)."""
+    if not ids:
+        return {}
+    i = s.incidents.c
+    q = select(i.id, i.date_start, i.date_end, i.date_precision, i.first_report).where(
+        id_list(conn.dialect.name, sorted(ids))(i.id))
+    return {r.id: event_window(r.date_start, r.date_end, r.date_precision, r.first_report)
+            for r in conn.execute(q)}
 
 
 def _assign(conn: Connection, assigned: dict[str, str]) -> None:

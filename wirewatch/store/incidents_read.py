@@ -1,23 +1,26 @@
 """Incident reads: lists, one incident with its reports, and counts of incidents (aggregates, actors).
 
-An incident matches an event filter when any of its reports does. Aggregates group incidents by the
-incident's own (best) date, type, country or standing, so an incident is counted once even when its
-reports give different days.
+An incident matches an event filter by its own best type/place/date for the type, country, bbox and
+date filters, and by any of its reports for the others (see :func:`matching`). Aggregates group
+incidents by the incident's own date, type, country or standing, so an incident is counted once even
+when its reports give different days.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from wirewatch.errors import UserError
 from wirewatch.incidents.model import standing
-from wirewatch.query import EventFilter
+from wirewatch.query import EventFilter, countries
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
 from wirewatch.store.incidents import reports_of
+from wirewatch.store.schema import DATE_CLASSES
 
 INCIDENT_ORDERS = ("date", "-date", "reports", "-reports", "first_report", "-first_report",
                    "last_report", "-last_report")
@@ -31,11 +34,54 @@ def check_count(count: str) -> str:
     return count
 
 
-def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | None:
-    """Incidents with a report matching ``flt`` (None: every incident)."""
+SUMMARY_FIELDS = ("types", "country", "bbox", "date_from", "date_to")
+
+
+def _summary_where(flt: EventFilter) -> list[ColumnElement[bool]]:
+    """Clauses on the incident's own best type / place / date (the same rules as for events)."""
+    i = s.incidents.c
+    out: list[ColumnElement[bool]] = []
+    if flt.types:
+        out.append(i.event_type.in_(list(flt.types)))
+    if flt.country:
+        out.append(i.country.in_(countries(flt.country)))
+    if flt.bbox is not None:
+        w, so, e, n = flt.bbox
+        out.append(i.lat.between(so, n))
+        out.append(i.lon.between(w, e) if w <= e else or_(i.lon >= w, i.lon <= e))
+    if flt.date_to is not None:
+        out.append(i.date_start <= flt.date_to)
+    if flt.date_from is not None:
+        out.append(i.date_end >= flt.date_from)
+        branches = [
+            i.date_class == cls if longest is None
+            else and_(i.date_class == cls, i.date_start > flt.date_from - timedelta(days=longest))
+            for cls, longest in DATE_CLASSES
+        ]
+        out.append(or_(*branches))
+    return out
+
+
+def split_filter(flt: EventFilter | None) -> tuple[list[ColumnElement[bool]], EventFilter | None]:
+    """(clauses on the incident's summary, the report-level rest of the filter or None)."""
     if flt is None or flt.is_empty():
-        return None
-    return s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(flt, dialect)))
+        return [], None
+    rest = replace(flt, **{f: (() if f == "types" else None) for f in SUMMARY_FIELDS})
+    return _summary_where(flt), (None if rest.is_empty() else rest)
+
+
+def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | None:
+    """Incidents matching ``flt`` (None: every incident).
+
+    Type, country, bbox and date range are tested on the incident's own best type, place and date
+    (so the map and the timeline place it where they show it); the report-level filters (actor,
+    actor country, modality, confidence, text, article) match when any of its reports does.
+    """
+    summary, rest = split_filter(flt)
+    clauses = list(summary)
+    if rest is not None:
+        clauses.append(s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(rest, dialect))))
+    return and_(*clauses) if clauses else None
 
 
 def _order(order: str) -> list[Any]:
@@ -110,6 +156,49 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
     return incident_dicts(conn, conn.execute(q).all())
 
 
+def map_rows(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
+             order: str = "-date") -> list[dict[str, Any]]:
+    """Located incidents for a map, from their stored summary alone (no per-report standing):
+    ``id, event_type, standing, representative, location, date, n_reports, n_outlets, event_ids``
+    and the representative report's ``trigger``, ``confidence``, ``source``/``target`` names."""
+    from wirewatch.store.read import id_list
+
+    i, e = s.incidents.c, s.events.c
+    q = (select(i.id, i.event_type, i.standing, i.rep_event, i.location_name, i.location_text, i.country,
+                i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets, e.trigger_text,
+                e.confidence)
+         .select_from(s.incidents.join(s.events, e.id == i.rep_event))
+         .where(i.lat.is_not(None)).order_by(*_order(order)).limit(limit).offset(offset))
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(cond)
+    rows = conn.execute(q).all()
+    members: dict[str, list[str]] = {r.id: [] for r in rows}
+    names: dict[tuple[str, str], list[str]] = {}
+    if rows:
+        dialect = conn.dialect.name
+        mq = select(e.incident_id, e.id).where(id_list(dialect, list(members))(e.incident_id))
+        for inc, eid in conn.execute(mq.order_by(e.pk)):
+            members[inc].append(eid)
+        ea, m = s.event_actors.c, s.mentions.c
+        aq = (select(ea.event_id, ea.role, m.name, m.text)
+              .select_from(s.event_actors.join(s.mentions, and_(m.article_id == ea.article_id,
+                                                                m.idx == ea.mention_idx)))
+              .where(id_list(dialect, [r.rep_event for r in rows])(ea.event_id))
+              .order_by(ea.event_id, ea.role, ea.ord))
+        for eid, role, name, text in conn.execute(aq):
+            names.setdefault((eid, role), []).append(name or text)
+    return [
+        {"id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
+         "location": {"name": r.location_name, "text": r.location_text, "country": r.country, "lat": r.lat,
+                      "lon": r.lon, "resolution": r.resolution},
+         "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets,
+         "event_ids": members[r.id], "trigger": r.trigger_text, "confidence": round(r.confidence, 4),
+         "source": names.get((r.rep_event, "source"), []), "target": names.get((r.rep_event, "target"), [])}
+        for r in rows
+    ]
+
+
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
     """One incident record (as listed), or None."""
     rows = conn.execute(select(s.incidents).where(s.incidents.c.id == incident_id)).all()
@@ -135,14 +224,15 @@ def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str) -> l
     ``{"key", "count" (incidents), "incidents", "events" (their matching reports)}``."""
     expr = _key(by, conn.dialect.name)
     key = expr.label("key")
-    if flt is None or flt.is_empty():
+    summary, rest = split_filter(flt)
+    if rest is None:
         n_inc, n_ev = func.count(), func.sum(s.incidents.c.n_reports)
-        q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(s.incidents)
+        q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(s.incidents).where(*summary)
     else:
         joined = s.events.join(s.incidents, s.incidents.c.id == s.events.c.incident_id)
         n_inc, n_ev = func.count(s.incidents.c.id.distinct()), func.count()
         q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(joined).where(
-            where_all(flt, conn.dialect.name))
+            where_all(rest, conn.dialect.name), *summary)
     q = q.where(expr.is_not(None)).group_by(expr)
     q = q.order_by(key) if by in ("day", "month", "year") else q.order_by(n_inc.desc(), key)
     out = []
@@ -167,8 +257,9 @@ def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100
         .select_from(ea.join(e, e.c.id == ea.c.event_id).join(act, act.c.actor_id == ea.c.actor_id))
         .group_by(*cols).order_by(n.desc(), act.c.actor_id).limit(limit)
     )
-    if flt is not None and not flt.is_empty():
-        q = q.where(where_all(flt, conn.dialect.name))
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(e.c.incident_id.in_(select(s.incidents.c.id).where(cond)))
     return [
         {"actor_id": r.actor_id, "name": r.name, "country": r.country, "sector": r.sector,
          "known": bool(r.known), "count": int(r.incidents), "incidents": int(r.incidents),
