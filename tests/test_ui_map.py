@@ -211,6 +211,10 @@ def test_country_and_region_locations_are_drawn_as_areas(page, server):
     assert size["country"] > size["admin1"] > 1.5 * size["city"], size
     country = page.locator("path.ev-res-country").first
     assert float(country.get_attribute("fill-opacity")) < 0.25 and country.get_attribute("stroke-dasharray")
+    # 39 country-level events on one centroid: one pale disc plus outlines, not an opaque blob
+    rings = page.eval_on_selector_all("path.ev-res-country",
+                                      "ps => ps.map(p => +p.getAttribute('fill-opacity'))")
+    assert len(rings) == len(YEARS) * 3 and sum(o > 0 for o in rings) == 1, rings
     point = page.locator("path.ev-res-city").first
     assert float(point.get_attribute("fill-opacity")) > 0.5
     # area rings sit in a pane under the city dots (a dot stays clickable inside a country ring)

@@ -139,6 +139,9 @@
       const key = lat.toFixed(4) + "," + lon.toFixed(4);
       const i = isArea ? 0 : seen.get(key) || 0;
       if (!isArea) seen.set(key, i + 1);
+      const areaKey = "area:" + key + ":" + areaRadius(f);
+      const stacked = isArea && seen.has(areaKey); // only the first ring on a centroid is shaded
+      if (isArea) seen.set(areaKey, 1);
       let ll = L.latLng(lat, lon);
       if (i > 0) {
         const angle = i * 2.39996;
@@ -155,7 +158,7 @@
       const m = res.kind === "area"
         ? L.circleMarker(ll, {
           pane: "areas", radius: res.radius + (selected ? 3 : 0), color: selected ? "#111" : WW.typeColor(p.event_type),
-          fillColor: WW.typeColor(p.event_type), fillOpacity: Math.min(0.18, style.fillOpacity),
+          fillColor: WW.typeColor(p.event_type), fillOpacity: stacked ? 0 : Math.min(0.18, style.fillOpacity),
           weight: selected ? 3 : Math.max(1.5, style.weight), dashArray: style.dashArray || "2 3", className: kind,
         })
         : L.circleMarker(ll, {
