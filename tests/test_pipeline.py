@@ -12,7 +12,7 @@ from wirewatch.pipeline import Pipeline, with_published
 from wirewatch.records import PLOVER_TYPES, Article, Event
 
 SPEC_KEYS = ["id", "article", "sentence", "event_type", "mode", "contexts", "cameo_root", "trigger", "source",
-             "target", "location", "date", "modality", "attribution", "confidence"]
+             "target", "location", "date", "modality", "attribution", "confidence", "incident"]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_records_follow_the_spec_and_spans_hold(pipeline):
         assert isinstance(event, Event)
         rec = event.to_dict()
         assert list(rec) == SPEC_KEYS
-        assert rec["event_type"] in PLOVER_TYPES
+        assert rec["event_type"] in PLOVER_TYPES and rec["incident"] is None  # the store links them
         for span in _spans(rec):
             assert text[span["start"]:span["end"]] == span["text"]
     for s in analyzed.sentences:

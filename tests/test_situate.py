@@ -8,7 +8,8 @@ from wirewatch.records import Actor, Article, Mention
 
 
 def _mention(actor: Actor) -> Mention:
-    return Mention(text=actor.name, start=0, end=len(actor.name), actor=actor, token_start=0, token_end=1, head=0)
+    return Mention(text=actor.name, start=0, end=len(actor.name), actor=actor, token_start=0, token_end=1,
+                   head=0)
 
 
 def test_situate_fills_only_domestic_unknown_actors():

@@ -131,7 +131,8 @@ def _rows(page) -> list[dict[str, str]]:
 
 
 def _wait_reload(page, before: str) -> None:
-    page.wait_for_function("b => document.body.dataset.loaded !== b", arg=before)
+    page.wait_for_function("b => document.body.dataset.loaded !== b && !document.body.dataset.busy",
+                           arg=before)
 
 
 def test_page_renders_map_timeline_table_offline(page, server):
@@ -149,7 +150,7 @@ def test_page_renders_map_timeline_table_offline(page, server):
     # claims/possible events are hollow and dashed; asserted ones are filled and solid
     claimed = page.locator("path.ev-claimed, path.ev-possible").first
     assert claimed.get_attribute("fill-opacity") == "0" and claimed.get_attribute("stroke-dasharray")
-    asserted = page.locator("path.ev-asserted").first
+    asserted = page.locator("path.ev-asserted.ev-point").first
     assert float(asserted.get_attribute("fill-opacity")) > 0.5
     assert not asserted.get_attribute("stroke-dasharray")
     assert page.locator("#events .badge-claimed, #events .badge-possible").count() > 0
@@ -255,7 +256,8 @@ def test_filters_update_map_and_table(page, server):
     before = page.evaluate("document.body.dataset.loaded")
     page.click("#f-reset")
     _wait_reload(page, before)
-    # legend: unchecking a type hides it; double-click shows only that type
+    # legend (collapsed at first): unchecking a type hides it; double-click shows only that type
+    page.click("#legend-toggle")
     before = page.evaluate("document.body.dataset.loaded")
     page.uncheck("#legend input[data-type='ASSAULT']")
     _wait_reload(page, before)
@@ -264,7 +266,7 @@ def test_filters_update_map_and_table(page, server):
     page.wait_for_function("""() => {
         const types = [...document.querySelectorAll("#events tbody tr[data-event-id] td:nth-child(2)")]
             .map((td) => td.textContent);
-        return types.length > 0 && types.every((t) => t === "ASSAULT");
+        return types.length > 0 && types.every((t) => t === "ASSAULT") && !document.body.dataset.busy;
     }""")
     assert {r["type"] for r in _rows(page)} == {"ASSAULT"}
     assert page.locator("#legend input[data-type]:checked").count() == 1
@@ -373,6 +375,9 @@ def test_sorting_export_links_and_article_siblings(page, server):
     article_id = httpx.get(f"{server}/api/events/{eid}").json()["event"]["article"]["id"]
     n_events = len(httpx.get(f"{server}/api/articles/{article_id}").json()["events"])
     assert page.locator("#panel details.siblings li").count() == n_events
+    assert not page.locator("#legend").is_visible()  # the legend starts collapsed
+    page.click("#legend-toggle")
+    assert page.locator("#legend").is_visible()
     page.click("#legend-toggle")
     assert not page.locator("#legend").is_visible()
 

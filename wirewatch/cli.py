@@ -306,17 +306,31 @@ def events(db: str | None, limit: int, offset: int, fmt: str, **filters: Any) ->
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               required=True)
 @click.option("-o", "--output", required=True, metavar="FILE", help="file to write (- for stdout)")
+@click.option("--what", type=click.Choice(["events", "incidents"]), default="events", show_default=True,
+              help="one row per event (report) or per incident (jsonl, csv, geojson, parquet)")
 @filter_options
 @handle_errors
-def export(db: str | None, fmt: str, output: str, **filters: Any) -> None:
-    """Export stored events as jsonl, csv, geojson, parquet or PLOVER records."""
+def export(db: str | None, fmt: str, output: str, what: str, **filters: Any) -> None:
+    """Export stored events (or incidents) as jsonl, csv, geojson, parquet or PLOVER records."""
     from wirewatch.export import export as write
+    from wirewatch.export import with_sentence_text
+    from wirewatch.export_incidents import export_incidents
 
     flt = make_filter(filters)
+    stats: dict[str, int] = {}
+    dest = None if output == "-" else Path(output)
     with open_store(db, must_exist=True) as store:
-        n = write(store.iter_events(flt), fmt, None if output == "-" else Path(output))
+        if what == "incidents":
+            n = export_incidents(store.iter_incidents(flt), fmt, dest, stats)
+        else:
+            records = store.iter_events(flt)
+            n = write(with_sentence_text(store, records) if fmt != "jsonl" else records, fmt, dest, stats)
     if output != "-":
-        click.echo(f"wrote {n} events to {output}", err=True)
+        if "without_location" in stats:
+            click.echo(f"wrote {n} of {n + stats['without_location']} {what} to {output}: "
+                       f"{stats['without_location']} without a location", err=True)
+        else:
+            click.echo(f"wrote {n} {what} to {output}", err=True)
 
 
 @cli.command("eval")
@@ -585,8 +599,10 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
 
 
 from wirewatch.cli_failures import failures  # noqa: E402 (needs the helpers above)
+from wirewatch.cli_incidents import incidents as _incidents  # noqa: E402
 
 cli.add_command(failures)
+cli.add_command(_incidents)
 
 
 def main() -> None:

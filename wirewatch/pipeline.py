@@ -10,6 +10,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from wirewatch.actors.scope import article_actors
 from wirewatch.actors.situate import situate
 from wirewatch.nlp import load_nlp, model_name
 from wirewatch.records import AnalyzedArticle, Article, Event, EventDraft, Sentence, event_id
@@ -53,9 +54,10 @@ class Pipeline:
     def from_doc(self, article: Article, doc: Doc) -> AnalyzedArticle:
         """Run the stages after the parse."""
         sentences = tuple(Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents))
-        mentions = tuple(self.actors.mentions(doc, published=article.published))
-        drafts = self.events.extract(doc, list(mentions))
         toponyms = tuple(self.geo.toponyms(doc, article))
+        mentions = tuple(article_actors(self.actors.mentions(doc, published=article.published), article.id,
+                                        toponyms))
+        drafts = self.events.extract(doc, list(mentions))
         timexes = tuple(self.time.find(doc, article.published))
         events = []
         for draft in drafts:

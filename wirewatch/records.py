@@ -234,6 +234,7 @@ class Event:
     modality: str
     attribution: tuple[Attribution, ...]
     confidence: float
+    incident: str | None = None  # set by the store (incident linking); None from the pipeline
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON event record of SPEC.md."""
@@ -253,6 +254,7 @@ class Event:
             "modality": self.modality,
             "attribution": [a.to_dict() for a in self.attribution],
             "confidence": round(self.confidence, 4),
+            "incident": self.incident,
         }
 
 

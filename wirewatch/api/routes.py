@@ -21,6 +21,10 @@ router = APIRouter(prefix="/api", default_response_class=JSONResponse)
 State = Annotated[ServerState, Depends(server_state)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size (1-1000)")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
+Count = Annotated[
+    Literal["incidents", "events"],
+    Query(description="count incidents (events linked across reports; the default) or events (reports)"),
+]
 Order = Annotated[
     Literal["date", "-date", "confidence", "-confidence", "article"],
     Query(description="sort: date (oldest first), -date (newest first), confidence, -confidence, article"),
@@ -107,6 +111,7 @@ def _feature(ev: dict[str, Any]) -> dict[str, Any] | None:
             "target": [m.get("name") or m.get("text") for m in ev.get("target") or []],
             "place": loc.get("name") or loc.get("text"),
             "country": loc.get("country"),
+            "resolution": loc.get("resolution"),
         },
     }
 
@@ -121,12 +126,20 @@ def events_geojson(
     limit: Annotated[int, Query(ge=1, le=20_000)] = 2000,
     offset: Offset = 0,
     order: Order = "-date",
+    count: Count = "incidents",
 ) -> JSONResponse:
     store = state.reader
+    if count == "incidents":  # one feature per incident, at its best place (api/incidents.py)
+        from wirewatch.api.incidents import incident_features
+
+        feats, total = incident_features(store, flt, limit, offset, order)
+        return JSONResponse({"type": "FeatureCollection", "ok": True, "count": count, "total": total,
+                             "features": feats})
     records = store.events(flt, limit=limit, offset=offset, order=order)
     feats = [f for f in (_feature(e) for e in records) if f]
     total = store.count_events(flt)
-    return JSONResponse({"type": "FeatureCollection", "ok": True, "total": total, "features": feats})
+    return JSONResponse({"type": "FeatureCollection", "ok": True, "count": count, "total": total,
+                         "features": feats})
 
 
 @router.get("/events/{event_id}", summary="One event with its evidence (article text, sentence, spans)")
@@ -185,16 +198,19 @@ def get_article(state: State, article_id: Annotated[str, Path(max_length=200)]) 
 
 @router.get("/actors", summary="Actors in the matching events, most frequent first")
 def list_actors(
-    state: State, flt: Filter, limit: Annotated[int, Query(ge=1, le=1000)] = 50
+    state: State, flt: Filter, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    count: Count = "incidents",
 ) -> JSONResponse:
-    return JSONResponse({"ok": True, "actors": state.reader.actors(flt, limit)})
+    return JSONResponse({"ok": True, "count": count, "actors": state.reader.actors(flt, limit, count=count)})
 
 
 @router.get("/aggregate", summary="Event counts per day, month, year, type, location country or modality")
 def aggregate(
-    state: State, flt: Filter, by: Literal["day", "month", "year", "type", "country", "modality"] = "day"
+    state: State, flt: Filter, by: Literal["day", "month", "year", "type", "country", "modality"] = "day",
+    count: Count = "incidents",
 ) -> JSONResponse:
-    return JSONResponse({"ok": True, "by": by, "buckets": state.reader.aggregate(flt, by)})
+    buckets = state.reader.aggregate(flt, by, count=count)
+    return JSONResponse({"ok": True, "by": by, "count": count, "buckets": buckets})
 
 
 @router.get("/stats", summary="Database totals")

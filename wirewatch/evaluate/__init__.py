@@ -8,7 +8,8 @@ from pathlib import Path
 from wirewatch.errors import UserError
 from wirewatch.evaluate.scoring import TASKS, TaskReport
 
-TASK_MODULES = {"events": "events", "actors": "actors", "geo": "geo", "time": "temporal"}
+TASK_MODULES = {"events": "events", "actors": "actors", "geo": "geo", "time": "temporal",
+                "incidents": "incidents"}
 
 
 def run_task(task: str, gold: Path, model: str | None = None) -> TaskReport:

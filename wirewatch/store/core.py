@@ -25,9 +25,11 @@ from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from wirewatch.errors import UserError
 from wirewatch.query import EventFilter
 from wirewatch.records import AnalyzedArticle, Article
+from wirewatch.store import incidents_read as ir
 from wirewatch.store import migrations as mig
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
+from wirewatch.store.incidents import link_events, refresh_articles
 from wirewatch.store.read import build_records, event_select, evidence, id_list
 from wirewatch.store.write import Rows, add_article, article_row
 
@@ -35,6 +37,7 @@ DEFAULT_URL = "sqlite:///wirewatch.db"
 log = logging.getLogger(__name__)
 AGGREGATES = ("day", "month", "year", "type", "country", "modality")
 ORDERS = ("date", "-date", "confidence", "-confidence", "article")
+MAX_REPORTS = 500  # reports returned in full by Store.incident (event_ids lists them all)
 _PG_WRITE_LOCK = 7254372  # pg_advisory_xact_lock key: one writer at a time, like BEGIN IMMEDIATE
 
 
@@ -93,6 +96,7 @@ class Store:
         self.dialect = engine.dialect.name
         self.url = engine.url.render_as_string(hide_password=True)
         self.read_only = False
+        self._incident_tables: bool | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -181,6 +185,13 @@ class Store:
         ins = (sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert)(table)
         return ins.on_conflict_do_nothing()
 
+    def _links_incidents(self) -> bool:
+        """True once migration 0020 made the incident tables (a store opened with fewer
+        migrations, as tests of old databases do, stores events without incidents)."""
+        if self._incident_tables is None:
+            self._incident_tables = "0020_incidents" in self.migrations()
+        return self._incident_tables
+
     def migrations(self) -> list[str]:
         """Names of the applied schema migrations."""
         return mig.applied(self.engine)
@@ -232,6 +243,9 @@ class Store:
             ):
                 if batch:
                     conn.execute(table.insert(), batch)
+            if self._links_incidents():
+                link_events(conn, [r["id"] for r in rows.events],
+                            {r["id"]: r["incident_id"] for r in rows.events if r["incident_id"]})
             return len(rows.articles)
 
     def add_duplicate(self, article: Article, duplicate_of: str) -> bool:
@@ -260,6 +274,8 @@ class Store:
                 s.articles.insert(),
                 [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
             )
+            if self._links_incidents():
+                refresh_articles(conn, [target])  # the copy adds an article (and maybe an outlet)
             return True
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
@@ -340,6 +356,27 @@ class Store:
                 records = build_records(conn, rows)
             yield from records
 
+    def events_by_id(self, event_ids: list[str]) -> list[dict[str, Any]]:
+        """The records of these events (unknown ids are left out), in insertion order."""
+        if not event_ids:
+            return []
+        with self._read() as conn:
+            in_ids = id_list(self.dialect, list(event_ids))
+            rows = conn.execute(event_select().where(in_ids(s.events.c.id)).order_by(s.events.c.pk)).all()
+            return build_records(conn, rows)
+
+    def sentence_texts(self, event_ids: list[str]) -> dict[str, str]:
+        """{event id: the text of its sentence} for these events (for exports)."""
+        if not event_ids:
+            return {}
+        e = s.events.c
+        text = func.substr(s.articles.c.text, e.sentence_start + 1, e.sentence_end - e.sentence_start)
+        joined = s.events.join(s.articles, s.articles.c.id == e.article_id)
+        q = select(e.id, text.label("sentence_text")).select_from(joined).where(
+            id_list(self.dialect, list(event_ids))(e.id))
+        with self._read() as conn:
+            return {r.id: r.sentence_text for r in conn.execute(q)}
+
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event record plus ``evidence``: article text, sentence text and every span with its
         role (trigger, source, target, location, date, attribution), sorted by offset."""
@@ -410,10 +447,15 @@ class Store:
             raise UserError(f"cannot aggregate by {by!r}; use one of: {', '.join(AGGREGATES)}")
         return column
 
-    def aggregate(self, flt: EventFilter | None, by: str) -> list[dict[str, Any]]:
+    def aggregate(self, flt: EventFilter | None, by: str, count: str = "events") -> list[dict[str, Any]]:
         """Event counts grouped ``by`` day, month, year (keys ``YYYY-MM-DD``/``YYYY-MM``/``YYYY``, on
         the first day of the event's date period, in date order), type, country (location) or
-        modality (largest first). Events without the key (no date, no location) are left out."""
+        modality (largest first). Events without the key (no date, no location) are left out.
+        ``count="incidents"``: incidents instead, grouped by the incident's own date/type/country/
+        standing (see ``incidents_read.aggregate_incidents``)."""
+        if ir.check_count(count) == "incidents":
+            with self._read() as conn:
+                return ir.aggregate_incidents(conn, flt, by)
         flt = flt or EventFilter()
         expr = self._key(by)
         key = expr.label("key")
@@ -431,9 +473,15 @@ class Store:
                 out.append({"key": k, "count": int(r.count)})
             return out
 
-    def actors(self, flt: EventFilter | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def actors(
+        self, flt: EventFilter | None = None, limit: int = 100, count: str = "events"
+    ) -> list[dict[str, Any]]:
         """Actors of the matching events (as source or target), most events first:
-        ``actor_id, name, country, sector, known, events, as_source, as_target``."""
+        ``actor_id, name, country, sector, known, events, as_source, as_target``.
+        ``count="incidents"``: most incidents first, with ``incidents`` and ``count`` added."""
+        if ir.check_count(count) == "incidents":
+            with self._read() as conn:
+                return ir.actors_incidents(conn, flt, limit)
         flt = flt or EventFilter()
         ea, e, act = s.event_actors, s.events, s.actors
         matching = select(e.c.id).where(where_all(flt, self.dialect))
@@ -459,6 +507,51 @@ class Store:
                 for r in conn.execute(q)
             ]
 
+    # -- incidents -------------------------------------------------------------------------------
+    def count_incidents(self, flt: EventFilter | None = None) -> int:
+        """Number of incidents with a report matching ``flt``."""
+        with self._read() as conn:
+            return ir.count_incidents(conn, flt)
+
+    def incidents(
+        self, flt: EventFilter | None = None, limit: int = 100, offset: int = 0, order: str = "-date"
+    ) -> list[dict[str, Any]]:
+        """Incidents with a report matching ``flt`` (see docs/notes/incidents.md for the record);
+        ``order``: one of ``incidents_read.INCIDENT_ORDERS``."""
+        with self._read() as conn:
+            return ir.list_incidents(conn, flt, limit, offset, order)
+
+    def incident_map(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[dict[str, Any]]:
+        """Located matching incidents for a map (summary columns only; see incidents_read.map_rows)."""
+        with self._read() as conn:
+            return ir.map_rows(conn, flt, limit, offset, order)
+
+    def iter_incidents(self, flt: EventFilter | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every matching incident (oldest first), ``batch`` at a time; for export."""
+        offset = 0
+        while True:
+            page = self.incidents(flt, limit=batch, offset=offset, order="date")
+            yield from page
+            if len(page) < batch:
+                return
+            offset += batch
+
+    def incident(self, incident_id: str) -> dict[str, Any] | None:
+        """One incident plus ``reports``: the full record of each report with its ``evidence``."""
+        with self._read() as conn:
+            inc = ir.get_incident(conn, incident_id)
+        if inc is None:
+            return None
+        from wirewatch.incidents.model import outlet_of
+
+        reports = [r for r in (self.event(eid) for eid in inc["event_ids"][:MAX_REPORTS]) if r is not None]
+        for r in reports:
+            r["outlet"] = outlet_of(r["article"].get("source"), r["article"].get("url"))
+        inc["reports"] = reports
+        return inc
+
     def stats(self) -> dict[str, Any]:
         """Row counts and the event date range: articles (analysed), duplicates, events, actors,
         places, mentions, toponyms, timexes; plus backend and applied migrations."""
@@ -474,6 +567,7 @@ class Store:
                 "duplicates": count(a, a.c.duplicate_of.is_not(None)),
                 "events": count(e),
                 "located_events": count(e, e.c.lat.is_not(None)),
+                "incidents": count(s.incidents),
                 "actors": count(s.actors),
                 "places": count(s.places),
                 "mentions": count(s.mentions),

@@ -61,12 +61,35 @@ def run(store: Store, repeat: int = 40, seed: int = 1) -> dict[str, tuple[float,
     def count_query() -> int:
         return store.count_events(EventFilter(types=(rng.choice(TYPES),), min_confidence=0.6))
 
+    def map_incidents() -> int:  # what GET /api/events.geojson?count=incidents runs
+        from wirewatch.api.incidents import incident_features
+
+        _, _, _, lat, lon, _, _ = rng.choice(CITIES)
+        d0, d1 = _window(rng, 365)
+        flt = EventFilter(bbox=(lon - 5, lat - 4, lon + 5, lat + 4), date_from=d0, date_to=d1)
+        return len(incident_features(store, flt, 2000, 0, "-date")[0])
+
+    def timeline_incidents() -> int:
+        d0, d1 = _window(rng, 3 * 365)
+        types = tuple(rng.sample(TYPES, 2)) if rng.random() < 0.5 else ()
+        flt = EventFilter(date_from=d0, date_to=d1, types=types)
+        return len(store.aggregate(flt, "day", count="incidents"))
+
+    def incident_list() -> int:
+        _, iso, *_ = rng.choice(CITIES)
+        flt = EventFilter(types=(rng.choice(TYPES),), country=iso, text=rng.choice(WORDS))
+        store.count_incidents(flt)
+        return len(store.incidents(flt, limit=100))
+
     out = {}
     queries: dict[str, Callable[[], int]] = {
         "map (bbox + 1y date range, limit 2000)": map_query,
         "timeline (aggregate by day, 3y range)": timeline,
         "filter (type + country + text, limit 100)": filter_query,
         "count (type + min_confidence)": count_query,
+        "map incidents (bbox + 1y, limit 2000)": map_incidents,
+        "timeline incidents (by day, 3y range)": timeline_incidents,
+        "incidents (type+country+text, 100 + total)": incident_list,
     }
     for name, fn in queries.items():
         fn()  # warm the cache

@@ -73,12 +73,26 @@ def _m0005_failures(conn: Connection) -> None:
     schema.failures.create(conn, checkfirst=True)
 
 
+def _m0020_incidents(conn: Connection) -> None:
+    """Incidents: ``events.incident_id`` (+ index), the ``incidents`` and ``incident_edits`` tables,
+    and every stored event linked into an incident (in insertion order, as ingest would have)."""
+    from wirewatch.store.incidents import backfill
+
+    if "incident_id" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN incident_id VARCHAR(64)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_incident ON events (incident_id)")
+    schema.incidents.create(conn, checkfirst=True)
+    schema.incident_edits.create(conn, checkfirst=True)
+    backfill(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
     ("0003_alerts", _m0003_alerts),
     ("0004_population_bigint", _m0004_population_bigint),
     ("0005_failures", _m0005_failures),
+    ("0020_incidents", _m0020_incidents),
 )
 
 

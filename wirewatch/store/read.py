@@ -47,7 +47,7 @@ EVENT_COLUMNS = (
     places.c.feature_code.label("l_feature_code"), places.c.resolution.label("l_resolution"),
     events.c.date_text.label("d_text"), events.c.date_text_start.label("d_start"),
     events.c.date_text_end.label("d_end"), events.c.date_value.label("d_value"),
-    events.c.date_precision.label("d_precision"),
+    events.c.date_precision.label("d_precision"), events.c.incident_id,
 )
 
 
@@ -154,6 +154,7 @@ def build_records(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]
             "modality": r["modality"],
             "attribution": attrib_of.get(r["id"], []),
             "confidence": round(r["confidence"], 4),
+            "incident": r["incident_id"],
         })
     return out
 

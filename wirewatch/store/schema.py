@@ -208,6 +208,8 @@ events = Table(
     Column("lat", Float),
     Column("lon", Float),
     Column("country", String(3)),
+    # the incident this report belongs to (``incidents.id``); added by migration 0020_incidents
+    Column("incident_id", String(64)),
     ForeignKeyConstraint(["article_id", "sentence_idx"], ["sentences.article_id", "sentences.idx"]),
     ForeignKeyConstraint(["article_id", "location_idx"], ["toponyms.article_id", "toponyms.idx"]),
     ForeignKeyConstraint(["article_id", "date_idx"], ["timexes.article_id", "timexes.idx"]),
@@ -260,6 +262,7 @@ EVENT_INDEXES = (
     Index("ix_events_start", events.c.date_start),
     Index("ix_events_modality", events.c.modality),
     Index("ix_events_confidence", events.c.confidence),
+    Index("ix_events_incident", events.c.incident_id),
 )
 
 TABLES = (
@@ -299,4 +302,63 @@ failures = Table(
     Column("attempts", Integer, nullable=False),
     Column("first_failed", DateTime(timezone=True), nullable=False),
     Column("last_failed", DateTime(timezone=True), nullable=False),
+)
+
+# Incidents (``wirewatch.incidents``), created by migration 0020: one row per real-world event, its
+# reports are the events whose ``incident_id`` is its id. The columns are the incident's summary (best
+# type/place/date, report counts, standing flags), recomputed whenever its reports change, so lists,
+# maps and timelines read one row per incident. Who claims/denies it is computed on read from the
+# reports' attributions.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("event_type", String(20), nullable=False),
+    Column("mode", String(40)),
+    Column("cameo_root", String(4)),
+    Column("standing", String(20), nullable=False),  # asserted|disputed|claimed|reported|denied|...
+    Column("asserted_independently", Boolean, nullable=False),
+    Column("rep_event", String(64), nullable=False),  # the best report (its event id)
+    Column("place_key", String(40)),
+    Column("location_text", Text),
+    Column("location_name", Text),
+    Column("country", String(3)),
+    Column("admin1", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geonameid", Integer),
+    Column("feature_code", String(20)),
+    Column("resolution", String(20)),
+    Column("date_value", String(40)),
+    Column("date_precision", String(20)),
+    Column("date_start", Date),
+    Column("date_end", Date),
+    Column("date_class", SmallInteger),
+    Column("first_report", Date),
+    Column("last_report", Date),
+    Column("n_reports", Integer, nullable=False),
+    Column("n_articles", Integer, nullable=False),
+    Column("n_outlets", Integer, nullable=False),
+    Column("manual", Boolean, nullable=False),  # touched by a manual merge/split
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_incidents_date", "date_class", "date_start"),
+    Index("ix_incidents_type_date", "event_type", "date_start"),
+    Index("ix_incidents_latlon", "lat", "lon"),
+    Index("ix_incidents_country", "country"),
+    Index("ix_incidents_reports", "n_reports"),
+    **CLUSTERED,
+)
+
+# Manual incident edits (``wirewatch incidents merge|split``), replayed by ``incidents relink``.
+# ``event_ids``: comma-joined event ids: for a merge the representative reports of the two incidents
+# (kept, absorbed), for a split the reports moved into the new incident ``incident_id``.
+incident_edits = Table(
+    "incident_edits",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(10), nullable=False),  # merge | split
+    Column("incident_id", String(64), nullable=False),  # merge: the kept one; split: the new one
+    Column("other_id", String(64)),  # merge: the absorbed one; split: the one split from
+    Column("event_ids", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -2,7 +2,9 @@
 
 ``seed_synthetic(store, n)`` adds about ``n`` plausible events: real places in conflict-affected
 countries (with nearby districts), known actors, all 16 PLOVER types, every modality and date
-precision, attribution chains, dates 2010-2024. Text and offsets are consistent
+precision, attribution chains, dates 2010-2024. About 40 % of stories are also carried by one to
+three other outlets (copies published up to two days later whose events belong to the original's
+incidents: each synthetic event comes with its incident id). Text and offsets are consistent
 (``text[start:end] == span``), so evidence views and full-text search work on them. Deterministic for
 a given ``seed``; reseeding adds nothing (article ids repeat).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -115,6 +118,7 @@ OUTLETS = ("Reuters", "AFP", "Hürriyet Daily News", "Al Jazeera", "the Associat
 MODALITY_WEIGHTS = (("asserted", 50), ("reported", 20), ("claimed", 12), ("possible", 6),
                     ("planned", 5), ("negated", 4), ("historical", 3))
 TYPE_WEIGHTS = (5, 6, 4, 2, 4, 3, 2, 5, 7, 4, 5, 6, 3, 4, 8, 20)
+COPY_WEIGHTS = (60, 25, 10, 5)  # how many other outlets also carry a story: 0, 1, 2, 3
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -173,6 +177,7 @@ def synthetic_articles(n_events: int, seed: int = 0, per_article: int = 5) -> It
     mod_w = [w for _, w in MODALITY_WEIGHTS]
     start_day = date(2010, 1, 1).toordinal()
     span_days = date(2024, 12, 31).toordinal() - start_day
+    copies = random.Random(seed + 7919)  # a second stream: the originals stay as they were
     made = 0
     i = 0
     while made < n_events:
@@ -235,12 +240,34 @@ def synthetic_articles(n_events: int, seed: int = 0, per_article: int = 5) -> It
                 f"ev_{aid}_{j}", article, sent, etype, None,
                 ("military",) if etype in ("ASSAULT", "MOBILIZE", "RETREAT") else (),
                 CAMEO[etype], trig, (src,), (tgt,), loc, timex, modality, attrib,
-                round(rng.betavariate(5, 2), 4),
+                round(rng.betavariate(5, 2), 4), incident=f"inc_{aid}_{j}",
             ))
-        yield AnalyzedArticle(article, tuple(sents), tuple(mentions), tuple(topos), tuple(timexes),
-                              tuple(events))
+        original = AnalyzedArticle(article, tuple(sents), tuple(mentions), tuple(topos), tuple(timexes),
+                                   tuple(events))
+        yield original
         made += k
         i += 1
+        # other outlets' copies of the story (same events: the same incidents), a day or two later
+        for _ in range(copies.choices((0, 1, 2, 3), weights=COPY_WEIGHTS)[0]):
+            if made >= n_events:
+                break
+            copy = _copy(original, f"syn-{seed}-{i:07d}", copies, n_events - made)
+            yield copy
+            made += len(copy.events)
+            i += 1
+
+
+def _copy(an: AnalyzedArticle, aid: str, rng: random.Random, most: int) -> AnalyzedArticle:
+    """Another outlet's copy of ``an`` (same text and events, published 0-2 days later), at most
+    ``most`` events; its events belong to the original's incidents."""
+    art = an.article
+    outlet = rng.choice([o for o in OUTLETS if o != art.source])
+    published = art.published + timedelta(days=rng.randint(0, 2)) if art.published else None
+    article = replace(art, id=aid, url=f"https://news.example.org/{aid}", source=outlet,
+                      published=published)
+    events = tuple(replace(e, id=f"ev_{aid}_{j}", article=article)
+                   for j, e in enumerate(an.events[:most]))
+    return replace(an, article=article, events=events)
 
 
 def seed_synthetic(store: Store, n: int, seed: int = 0, batch: int = 500) -> int:

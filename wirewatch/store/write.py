@@ -150,6 +150,7 @@ def add_article(rows: Rows, an: AnalyzedArticle, minhash: bytes | None) -> None:
             "lat": place.lat if place else None,
             "lon": place.lon if place else None,
             "country": place.country if place else None,
+            "incident_id": ev.incident,  # None: the store links it (store/incidents.py)
         })
         for role, group in (("source", ev.source), ("target", ev.target)):
             for i, m in enumerate(group):

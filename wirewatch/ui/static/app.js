@@ -10,6 +10,7 @@
   const state = {
     types: new Set(), modality: "", country: "", actor: "", text: "", min_confidence: 0,
     date_from: "", date_to: "", bboxOn: false, offset: 0, selected: null, order: "-date",
+    count: "incidents", incident: null,
   };
   let map = null;
   let markers = null;
@@ -17,7 +18,10 @@
   let timeline = null;
   let meta = null;
   let fitted = false;
+  let fitKey = null; // the filters the map was last fitted to
   let seq = 0;
+  let selectedArticle = null; // the article of the selected event
+  let hasIncidents = false; // the server links reports into incidents (count=incidents works)
 
   // ---- filters <-> query params <-> URL hash ------------------------------------------------
   function params(opts) {
@@ -45,7 +49,9 @@
     const p = params();
     delete p.bbox;
     if (state.selected) p.event = state.selected;
+    if (state.incident) p.incident = state.incident;
     if (state.order !== "-date") p.order = state.order;
+    if (state.count !== "incidents") p.count = state.count;
     const h = new URLSearchParams(p).toString();
     history.replaceState(null, "", h ? "#" + h : location.pathname);
   }
@@ -61,6 +67,8 @@
     state.date_from = p.get("date_from") || "";
     state.date_to = p.get("date_to") || "";
     state.selected = p.get("event") || null;
+    state.incident = p.get("incident") || null;
+    state.count = p.get("count") === "events" ? "events" : "incidents";
     state.order = /^-?(date|confidence)$/.test(p.get("order") || "") ? p.get("order") : "-date";
   }
 
@@ -74,6 +82,7 @@
     put("f-conf", String(state.min_confidence));
     $("f-conf-out").textContent = state.min_confidence.toFixed(2);
     $("f-bbox").checked = state.bboxOn;
+    document.querySelectorAll("#f-count input").forEach((r) => { r.checked = r.value === countMode(); });
     document.querySelectorAll("#legend input[data-type]").forEach((box) => {
       box.checked = state.types.size === 0 || state.types.has(box.dataset.type);
     });
@@ -83,6 +92,14 @@
       dates.appendChild(document.createTextNode((state.date_from || "…") + " → " + (state.date_to || "…")));
     }
     $("t-clear").hidden = !(state.date_from || state.date_to);
+    const nTypes = state.types.size;
+    $("legend-toggle").textContent = ($("legend").hidden ? "▸ " : "▾ ") + "legend"
+      + (nTypes ? " · " + nTypes + " type" + (nTypes === 1 ? "" : "s") : "");
+  }
+
+  // What the map, timeline and top actors count: incidents (when the server has them) or events.
+  function countMode() {
+    return hasIncidents && state.count === "incidents" ? "incidents" : "events";
   }
 
   function showError(msg) {
@@ -96,30 +113,35 @@
     map = L.map("map", { worldCopyJump: true, minZoom: 1, maxZoom: 12, zoomSnap: 0.5, attributionControl: true });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Natural Earth");
+    map.attributionControl.addAttribution("GeoNames");
     map.setView([30, 20], 2);
-    WW.getJSON("/static/vendor/world/countries-110m.geojson").catch(() => null).then((world) => {
-      if (!world) return;
-      L.geoJSON(world, {
-        interactive: false,
-        style: { color: "#8a94a6", weight: 0.6, fillColor: "#e9edf2", fillOpacity: 1 },
-      }).addTo(map).bringToBack();
-    });
+    new WW.Basemap(map);
+    WW.addLabels(map);
+    map.createPane("areas").style.zIndex = 390; // country/region rings under the city dots
     markers = L.layerGroup().addTo(map);
+    WW.map = map; // for tests and the console
     map.on("zoomend", drawMarkers);
     map.on("moveend", () => { if (state.bboxOn) refresh(true); });
   }
 
   // Events at the same coordinates are spread on a small pixel spiral so each stays clickable.
+  // Exact places are dots; admin2/admin1/country locations are pale rings sized by how vague they are.
   function drawMarkers() {
     markers.clearLayers();
     const seen = new Map();
     const radius = features.length > 500 ? 4 : 6;
     const spacing = radius + 1;
-    for (const f of features) {
+    const ordered = features.slice().sort((a, b) => areaRadius(b) - areaRadius(a)); // big rings first
+    for (const f of ordered) {
       const [lon, lat] = f.geometry.coordinates;
+      // areas (country/region rings) stay on their centroid, stacked: spreading them would fake precision
+      const isArea = areaRadius(f) > 0;
       const key = lat.toFixed(4) + "," + lon.toFixed(4);
-      const i = seen.get(key) || 0;
-      seen.set(key, i + 1);
+      const i = isArea ? 0 : seen.get(key) || 0;
+      if (!isArea) seen.set(key, i + 1);
+      const areaKey = "area:" + key + ":" + areaRadius(f);
+      const stacked = isArea && seen.has(areaKey); // only the first ring on a centroid is shaded
+      if (isArea) seen.set(areaKey, 1);
       let ll = L.latLng(lat, lon);
       if (i > 0) {
         const angle = i * 2.39996;
@@ -129,32 +151,59 @@
       }
       const p = f.properties;
       const style = WW.MODALITY_STYLE[p.modality] || WW.MODALITY_STYLE.asserted;
-      const selected = p.id === state.selected;
-      const m = L.circleMarker(ll, {
-        radius: selected ? 9 : radius, color: selected ? "#111" : WW.typeColor(p.event_type),
-        fillColor: WW.typeColor(p.event_type), fillOpacity: style.fillOpacity, weight: selected ? 3 : style.weight,
-        dashArray: style.dashArray, className: "ev-marker ev-" + (p.modality || "unknown"),
-      });
+      const selected = p.id === state.selected || (p.event_ids || []).includes(state.selected);
+      const res = WW.resolutionKind(p.resolution);
+      const kind = "ev-marker ev-" + (p.modality || "unknown") + " ev-" + res.kind
+        + " ev-res-" + (p.resolution || "unknown");
+      const m = res.kind === "area"
+        ? L.circleMarker(ll, {
+          pane: "areas", radius: res.radius + (selected ? 3 : 0), color: selected ? "#111" : WW.typeColor(p.event_type),
+          fillColor: WW.typeColor(p.event_type), fillOpacity: stacked ? 0 : Math.min(0.18, style.fillOpacity),
+          weight: selected ? 3 : Math.max(1.5, style.weight), dashArray: style.dashArray || "2 3", className: kind,
+        })
+        : L.circleMarker(ll, {
+          radius: selected ? 9 : radius, color: selected ? "#111" : WW.typeColor(p.event_type),
+          fillColor: WW.typeColor(p.event_type), fillOpacity: style.fillOpacity, weight: selected ? 3 : style.weight,
+          dashArray: style.dashArray, className: kind,
+        });
       m.bindTooltip(tooltip(p), { direction: "top" });
       m.on("click", () => select(p.id));
       m.addTo(markers);
       const path = m.getElement && m.getElement();
-      if (path) path.setAttribute("data-event-id", p.id);
+      if (path) {
+        path.setAttribute("data-event-id", p.id);
+        path.setAttribute("data-resolution", p.resolution || "");
+        if (p.incident) path.setAttribute("data-incident", p.incident);
+      }
     }
+  }
+
+  function areaRadius(f) {
+    const res = WW.resolutionKind(f.properties.resolution);
+    return res.kind === "area" ? res.radius : 0;
   }
 
   function tooltip(p) {
     return el("div", { class: "tip" },
       el("strong", {}, p.event_type), " ", WW.badge(p.modality), el("br"),
       (p.source || []).join(" + ") || "?", " → ", (p.target || []).join(" + ") || "?", el("br"),
-      p.place || "", p.date ? " · " + p.date : "");
+      p.place || "", p.resolution && p.resolution !== "city" ? " (" + p.resolution + ")" : "",
+      p.date ? " · " + p.date : "",
+      p.n_reports ? el("div", { class: "muted" }, p.n_reports + " report" + (p.n_reports === 1 ? "" : "s")
+        + " · " + p.n_outlets + " outlet" + (p.n_outlets === 1 ? "" : "s")) : null);
   }
 
+  // Fit the map to the located results once per set of filters (never while "only map view" is on:
+  // the view is the filter then). Dates and paging do not refit.
   function fitToMarkers() {
-    if (fitted || !features.length) return;
+    const p = params({ noDates: true });
+    const key = JSON.stringify(p);
+    if (state.bboxOn || (fitted && key === fitKey) || !features.length) return;
     const b = L.latLngBounds(features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]));
     map.fitBounds(b.pad(0.3), { maxZoom: 6, animate: false });
     fitted = true;
+    fitKey = key;
+    map.getContainer().dataset.fitted = key;
   }
 
   // ---- legend (doubles as the type filter) ---------------------------------------------------
@@ -194,6 +243,22 @@
         }));
       mods.appendChild(el("div", { class: "legend-item" }, icon, mod));
     }
+    box.appendChild(el("div", { class: "legend-title" }, "Place precision"));
+    const precision = el("div", { class: "legend-precision" });
+    box.appendChild(precision);
+    const shown = new Set();
+    for (const [res, st] of Object.entries(WW.RESOLUTION_STYLE)) {
+      if (shown.has(st.label)) continue;
+      shown.add(st.label);
+      const r = st.kind === "area" ? Math.min(8, 3 + st.radius / 4) : 4;
+      const icon = WW.svg("svg", { width: 20, height: 20, class: "res-icon" },
+        WW.svg("circle", {
+          cx: 10, cy: 10, r: r, stroke: "#444", "stroke-width": st.kind === "area" ? 1.5 : 1,
+          fill: "#444", "fill-opacity": st.kind === "area" ? 0.18 : 0.8,
+          "stroke-dasharray": st.kind === "area" ? "2 2" : "none",
+        }));
+      precision.appendChild(el("div", { class: "legend-item", "data-resolution": res }, icon, st.label));
+    }
     const sel = $("f-modality");
     for (const m of meta.modalities) sel.appendChild(el("option", { value: m }, m));
   }
@@ -230,33 +295,57 @@
     saveHash();
     syncForm();
     const mine = ++seq;
+    document.body.dataset.busy = "1"; // until the latest refresh is drawn (tests wait on it)
     try {
       const p = params();
       exportLinks(p);
-      const [page, geo, days] = await Promise.all([
+      const count = countMode();
+      const [page, geo, days, still] = await Promise.all([
         WW.getJSON("/api/events", Object.assign({ limit: PAGE, offset: state.offset, order: state.order }, p)),
-        WW.getJSON("/api/events.geojson", Object.assign({ limit: MAP_LIMIT }, p)),
-        WW.getJSON("/api/aggregate", Object.assign({ by: "day" }, params({ noDates: true }))),
+        WW.getJSON("/api/events.geojson", Object.assign({ limit: MAP_LIMIT, count: count }, p)),
+        WW.getJSON("/api/aggregate", Object.assign({ by: "day", count: count }, params({ noDates: true }))),
+        keepPage || !state.selected ? null : selectedStillMatches(p),
       ]);
       if (mine !== seq) return;
       showError("");
       features = geo.features;
+      if (still === false) closeExcluded();
       drawMarkers();
       fitToMarkers();
-      timeline.setData(days.buckets, [state.date_from, state.date_to]);
+      timeline.setData(days.buckets, [state.date_from, state.date_to], count);
       renderTable(page);
-      mapNote(features.length, geo.total);
-      if (!state.selected) await overview(page.total);
+      mapNote(features.length, geo.total, count);
+      if (!state.selected) await overview(page.total, count);
       document.body.dataset.loaded = String(mine);
+      delete document.body.dataset.busy;
     } catch (err) {
-      if (mine === seq) showError(err.message);
+      if (mine === seq) {
+        showError(err.message);
+        delete document.body.dataset.busy;
+      }
     }
+  }
+
+  // Does the selected event still match filters p? (its article's events under the filters)
+  async function selectedStillMatches(p) {
+    if (!selectedArticle) return true;
+    const got = await WW.getJSON("/api/events", Object.assign({}, p, { article_id: selectedArticle, limit: 1000 }));
+    return got.events.some((e) => e.id === state.selected);
+  }
+
+  // The filters exclude the event in the panel: back to the overview, with a note saying why.
+  function closeExcluded() {
+    state.selected = null;
+    selectedArticle = null;
+    saveHash();
+    const note = $("map-note");
+    note.dataset.closed = "1";
   }
 
   // Download links for the current filter (the API's own URLs).
   function exportLinks(p) {
     const qs = (extra) => new URLSearchParams(Object.assign({}, p, extra)).toString();
-    $("export-geojson").href = "/api/events.geojson?" + qs({ limit: 20000 });
+    $("export-geojson").href = "/api/events.geojson?" + qs({ limit: 20000, count: "events" });
     $("export-json").href = "/api/events?" + qs({ limit: 1000, order: state.order });
   }
 
@@ -270,23 +359,33 @@
     });
   }
 
-  function mapNote(shown, total) {
+  function mapNote(shown, total, count) {
     const note = $("map-note");
+    const noun = count === "incidents" ? "incident" : "event";
     note.textContent = shown < total
-      ? `map: ${shown} located events of ${total} (newest first; zoom with "only map view" or filter)`
-      : `map: ${shown} located event${shown === 1 ? "" : "s"}`;
+      ? `map: ${shown} located ${noun}s of ${total} (newest first; zoom with "only map view" or filter)`
+      : `map: ${shown} located ${noun}${shown === 1 ? "" : "s"}`;
+    if (note.dataset.closed) {
+      note.appendChild(el("span", { class: "closed-note" }, " · the event shown before does not match the filters"));
+      delete note.dataset.closed;
+    }
   }
 
-  async function overview(total) {
-    const actors = (await WW.getJSON("/api/actors", Object.assign({ limit: 25 }, params()))).actors;
-    WW.renderOverview($("panel"), actors, total, (name) => {
+  async function overview(total, count) {
+    const got = await WW.getJSON("/api/actors", Object.assign({ limit: 25, count: count }, params()));
+    let n = total;
+    if (count === "incidents") {
+      n = (await WW.getJSON("/api/incidents", Object.assign({ limit: 1 }, params()))).total;
+    }
+    WW.renderOverview($("panel"), got.actors, n, (name) => {
       state.actor = name;
       refresh();
-    });
+    }, count);
   }
 
   function unselect() {
     state.selected = null;
+    selectedArticle = null;
     saveHash();
     document.querySelectorAll("#events tr.selected").forEach((r) => r.classList.remove("selected"));
     drawMarkers();
@@ -297,17 +396,43 @@
     state.selected = id;
     saveHash();
     document.querySelectorAll("#events tr.selected").forEach((r) => r.classList.remove("selected"));
-    document.querySelectorAll(`#events tr[data-event-id="${CSS.escape(id)}"]`).forEach((r) => r.classList.add("selected"));
+    document.querySelectorAll(`#events tr[data-event-id="${CSS.escape(id)}"]`).forEach((r) => {
+      r.classList.add("selected");
+      r.scrollIntoView({ block: "nearest" });
+    });
     drawMarkers();
     try {
       const data = await WW.getJSON("/api/events/" + encodeURIComponent(id));
+      if (state.selected !== id) return;
+      selectedArticle = data.event.article.id;
       WW.renderPanel($("panel"), data.event);
       const art = await WW.getJSON("/api/articles/" + encodeURIComponent(data.event.article.id));
       if (state.selected === id) WW.renderSiblings($("panel"), art.events, id, select);
+      if (state.selected === id && data.event.incident && hasIncidents) await incidentSummary(data.event.incident);
       showError("");
     } catch (err) {
       showError(err.message);
     }
+  }
+
+  // In the event panel: how many reports the event's incident has, and a button to compare them.
+  async function incidentSummary(incId) {
+    const slot = document.querySelector("#panel .incident-slot");
+    if (!slot) return;
+    const inc = (await WW.getJSON("/api/incidents/" + encodeURIComponent(incId))).incident;
+    WW.clear(slot);
+    const st = inc.standing || {};
+    slot.appendChild(document.createTextNode(inc.n_reports + " report" + (inc.n_reports === 1 ? "" : "s") + " · "
+      + inc.n_outlets + " outlet" + (inc.n_outlets === 1 ? "" : "s") + (st.summary ? " · " + st.summary : "") + " "));
+    const btn = el("button", { type: "button", class: "open-incident" }, "compare the reports");
+    btn.addEventListener("click", () => openIncident(incId));
+    slot.appendChild(btn);
+  }
+
+  function openIncident(incId) {
+    state.incident = incId;
+    saveHash();
+    WW.openIncident(incId, select, () => { state.incident = null; saveHash(); });
   }
 
   async function loadStats() {
@@ -316,6 +441,9 @@
       const parts = [];
       if (s.events !== undefined) parts.push(s.events + " events");
       if (s.articles !== undefined) parts.push(s.articles + " articles");
+      if (s.incidents !== undefined) parts.push(s.incidents + " incidents");
+      hasIncidents = s.incidents !== undefined;
+      $("f-count").hidden = !hasIncidents;
       $("stats").textContent = parts.join(" · ") + (meta && meta.writable ? " · writable" : " · read-only");
     } catch (err) {
       showError(err.message);
@@ -343,6 +471,10 @@
       later();
     });
     $("f-bbox").addEventListener("change", (e) => { state.bboxOn = e.target.checked; refresh(); });
+    document.querySelectorAll("#f-count input").forEach((r) => r.addEventListener("change", (e) => {
+      state.count = e.target.value === "events" ? "events" : "incidents";
+      refresh(true);
+    }));
     $("f-reset").addEventListener("click", () => {
       Object.assign(state, { types: new Set(), modality: "", country: "", actor: "", text: "",
         min_confidence: 0, date_from: "", date_to: "", bboxOn: false });
@@ -360,7 +492,9 @@
       const legend = $("legend");
       legend.hidden = !legend.hidden;
       $("legend-toggle").setAttribute("aria-expanded", String(!legend.hidden));
+      syncForm();
     });
+    $("t-zoom").addEventListener("click", () => timeline.setZoomed(!timeline.zoomed));
     $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); refresh(true); });
     $("next").addEventListener("click", () => { state.offset += PAGE; refresh(true); });
   }
@@ -379,8 +513,9 @@
       state.date_from = from || "";
       state.date_to = to || "";
       refresh();
-    });
+    }, timelineHead);
     bindForm();
+    WW.initIncidentView();
     $("panel").addEventListener("ww-close", unselect);
     if (meta.writable) {
       WW.initIngest((result) => {
@@ -388,9 +523,23 @@
         refresh().then(() => { if (result.events.length) select(result.events[0]); });
       });
     }
-    loadStats();
+    await loadStats();
     await refresh();
-    if (state.selected) select(state.selected);
+    if (state.selected) await select(state.selected);
+    if (state.incident && hasIncidents) openIncident(state.incident);
+  }
+
+  const UNIT_WORD = { day: "day", week: "week", month: "month", year: "year" };
+
+  // The timeline's heading says what a bar is (incidents or events, per day/week/month/year).
+  function timelineHead(info) {
+    const title = $("t-title");
+    const what = info.series === "incidents" ? "Incidents" : "Events";
+    title.textContent = info.unit ? `${what} per ${UNIT_WORD[info.unit]} — drag to select dates` : what;
+    $("t-key").hidden = info.series !== "incidents";
+    const zoom = $("t-zoom");
+    zoom.hidden = !info.zoomable;
+    zoom.textContent = info.zoomed ? "show all" : "zoom to selection";
   }
 
   document.addEventListener("DOMContentLoaded", main);

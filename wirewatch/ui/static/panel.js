@@ -78,6 +78,35 @@
     return frag;
   }
 
+  WW.highlighted = highlighted;
+
+  // The evidence spans of an event record (its stored spans, else the record's own), roles resolved.
+  WW.evidenceSpans = function (ev) {
+    const evidence = ev.evidence || {};
+    return evidence.spans && evidence.spans.length ? evidence.spans.map((s) => attributionRole(ev, s))
+      : recordSpans(ev);
+  };
+
+  // The event's sentence with its spans highlighted (offsets shifted from the article into the sentence).
+  WW.sentenceEvidence = function (ev) {
+    const evidence = ev.evidence || {};
+    const base = (ev.sentence && ev.sentence.start) || 0;
+    const shifted = WW.evidenceSpans(ev).map((s) => ({ role: s.role, start: s.start - base, end: s.end - base }));
+    let text = evidence.sentence_text;
+    if (!text && evidence.article_text && ev.sentence) {
+      text = Array.from(evidence.article_text).slice(ev.sentence.start, ev.sentence.end).join("");
+    }
+    return highlighted(text || "", shifted, null);
+  };
+
+  WW.placeLine = function (loc) {
+    if (!loc) return null;
+    const res = WW.resolutionKind(loc.resolution);
+    return el("span", {}, el("mark", { class: "hl hl-location" }, loc.name || loc.text || "?"),
+      " " + [loc.admin1, loc.country].filter(Boolean).join(", "),
+      loc.resolution ? el("span", { class: "res res-" + res.kind, title: res.label }, " · " + loc.resolution) : null);
+  };
+
   function field(dl, label, ...value) {
     const parts = value.flat().filter((v) => v !== null && v !== undefined && v !== "");
     if (!parts.length) return;
@@ -99,19 +128,23 @@
 
   // The panel before an event is chosen: the most frequent actors under the current filters.
   // onActor(name) is called when one is clicked.
-  WW.renderOverview = function (panel, actors, total, onActor) {
+  // count: "incidents" or "events" (what the actor counts are of).
+  WW.renderOverview = function (panel, actors, total, onActor, count) {
     WW.clear(panel);
+    const noun = (count === "incidents" ? "incident" : "event") + (total === 1 ? "" : "s");
     panel.appendChild(el("p", { class: "hint" },
       "Click an event on the map or in the table to see the article with its evidence."));
-    panel.appendChild(el("h2", {}, "Top actors", el("span", { class: "muted" }, " in " + total + " events")));
+    panel.appendChild(el("h2", { class: "top-actors", "data-count": noun }, "Top actors",
+      el("span", { class: "muted" }, " in " + total + " " + noun)));
     const list = el("ol", { class: "actors" });
     for (const a of actors) {
       const btn = el("button", { type: "button", class: "linkish", title: "filter by this actor" }, a.name);
       btn.addEventListener("click", () => onActor(a.name));
       list.appendChild(el("li", {}, el("div", { class: "actor-row" },
         el("span", {}, btn, el("span", { class: "muted" }, " " + [a.country, a.sector].filter(Boolean).join(" "))),
-        el("span", { class: "count", title: "events (as source / as target)" },
-          a.events + " (" + a.as_source + " / " + a.as_target + ")"))));
+        el("span", { class: "count", title: noun + " (as source / as target)" },
+          (count === "incidents" && a.incidents !== undefined ? a.incidents : a.events)
+          + " (" + a.as_source + " / " + a.as_target + ")"))));
     }
     panel.appendChild(actors.length ? list : el("p", { class: "muted" }, "No actors."));
   };
@@ -139,8 +172,7 @@
   WW.renderPanel = function (panel, ev) {
     WW.clear(panel);
     const evidence = ev.evidence || {};
-    const spans = evidence.spans && evidence.spans.length ? evidence.spans.map((s) => attributionRole(ev, s))
-      : recordSpans(ev);
+    const spans = WW.evidenceSpans(ev);
     const art = ev.article || {};
     const head = el("div", { class: "panel-head" }, WW.typeChip(ev.event_type),
       ev.mode ? el("span", { class: "mode" }, ev.mode) : null, WW.badge(ev.modality),
@@ -160,10 +192,12 @@
     const loc = ev.location;
     if (loc) {
       const coords = loc.lat !== null && loc.lat !== undefined ? ` (${(+loc.lat).toFixed(2)}, ${(+loc.lon).toFixed(2)})` : "";
+      const res = WW.resolutionKind(loc.resolution);
       field(dl, "Place", el("mark", { class: "hl hl-location" }, loc.name || loc.text),
         loc.text && loc.name && loc.text !== loc.name ? el("span", { class: "muted" }, " “" + loc.text + "”") : null,
         " " + [loc.admin1, loc.country].filter(Boolean).join(", ") + coords,
-        loc.resolution ? el("span", { class: "muted" }, " · " + loc.resolution) : null);
+        loc.resolution ? el("span", { class: "res res-" + res.kind, title: res.label }, " · " + loc.resolution
+          + (res.kind === "area" ? " (approximate: the whole " + loc.resolution + ")" : "")) : null);
     }
     const d = ev.date || {};
     if (d.text) {
@@ -181,6 +215,7 @@
       art.published ? el("span", { class: "muted" }, " · published " + art.published) : null,
       url ? el("div", {}, el("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, url)) : null);
     field(dl, "Event id", el("code", {}, ev.id));
+    if (ev.incident) field(dl, "Incident", el("span", { class: "incident-slot", "data-incident": ev.incident }, ev.incident));
     panel.appendChild(dl);
     panel.appendChild(legend());
     const body = el("div", { class: "article-text" });

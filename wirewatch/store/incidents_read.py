@@ -1,0 +1,268 @@
+"""Incident reads: lists, one incident with its reports, and counts of incidents (aggregates, actors).
+
+An incident matches an event filter by its own best type/place/date for the type, country, bbox and
+date filters, and by any of its reports for the others (see :func:`matching`). Aggregates group
+incidents by the incident's own date, type, country or standing, so an incident is counted once even
+when its reports give different days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
+from wirewatch.errors import UserError
+from wirewatch.incidents.model import standing
+from wirewatch.query import EventFilter, countries
+from wirewatch.store import schema as s
+from wirewatch.store.filters import where_all
+from wirewatch.store.incidents import reports_of
+from wirewatch.store.schema import DATE_CLASSES
+
+INCIDENT_ORDERS = ("date", "-date", "reports", "-reports", "first_report", "-first_report",
+                   "last_report", "-last_report")
+COUNTS = ("incidents", "events")
+
+
+def check_count(count: str) -> str:
+    """``count`` must be ``incidents`` or ``events``."""
+    if count not in COUNTS:
+        raise UserError(f"unknown count {count!r}; use incidents or events")
+    return count
+
+
+SUMMARY_FIELDS = ("types", "country", "bbox", "date_from", "date_to")
+
+
+def _summary_where(flt: EventFilter) -> list[ColumnElement[bool]]:
+    """Clauses on the incident's own best type / place / date (the same rules as for events)."""
+    i = s.incidents.c
+    out: list[ColumnElement[bool]] = []
+    if flt.types:
+        out.append(i.event_type.in_(list(flt.types)))
+    if flt.country:
+        out.append(i.country.in_(countries(flt.country)))
+    if flt.bbox is not None:
+        w, so, e, n = flt.bbox
+        out.append(i.lat.between(so, n))
+        out.append(i.lon.between(w, e) if w <= e else or_(i.lon >= w, i.lon <= e))
+    if flt.date_to is not None:
+        out.append(i.date_start <= flt.date_to)
+    if flt.date_from is not None:
+        out.append(i.date_end >= flt.date_from)
+        branches = [
+            i.date_class == cls if longest is None
+            else and_(i.date_class == cls, i.date_start > flt.date_from - timedelta(days=longest))
+            for cls, longest in DATE_CLASSES
+        ]
+        out.append(or_(*branches))
+    return out
+
+
+def split_filter(flt: EventFilter | None) -> tuple[list[ColumnElement[bool]], EventFilter | None]:
+    """(clauses on the incident's summary, the report-level rest of the filter or None)."""
+    if flt is None or flt.is_empty():
+        return [], None
+    rest = replace(flt, **{f: (() if f == "types" else None) for f in SUMMARY_FIELDS})
+    return _summary_where(flt), (None if rest.is_empty() else rest)
+
+
+def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | None:
+    """Incidents matching ``flt`` (None: every incident).
+
+    Type, country, bbox and date range are tested on the incident's own best type, place and date
+    (so the map and the timeline place it where they show it); the report-level filters (actor,
+    actor country, modality, confidence, text, article) match when any of its reports does.
+    """
+    summary, rest = split_filter(flt)
+    clauses = list(summary)
+    if rest is not None:
+        clauses.append(s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(rest, dialect))))
+    return and_(*clauses) if clauses else None
+
+
+def _order(order: str) -> list[Any]:
+    i = s.incidents.c
+    cols = {"date": i.date_start, "reports": i.n_reports, "first_report": i.first_report,
+            "last_report": i.last_report}
+    name = order.lstrip("-")
+    if name not in cols or order.count("-") > 1:
+        raise UserError(f"unknown order {order!r}; use one of: {', '.join(INCIDENT_ORDERS)}")
+    col = cols[name]
+    if order.startswith("-"):
+        return [col.desc().nulls_last(), i.id]
+    return [col.asc().nulls_last(), i.id]
+
+
+def count_incidents(conn: Connection, flt: EventFilter | None) -> int:
+    """Number of incidents with a report matching ``flt``."""
+    cond = matching(flt, conn.dialect.name)
+    q = select(func.count()).select_from(s.incidents)
+    if cond is not None:
+        q = q.where(cond)
+    return int(conn.execute(q).scalar_one())
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def incident_dicts(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    """API records of incident rows: summary, outlets, standing and the ids of every report."""
+    reports, arts = reports_of(conn, [r.id for r in rows])
+    out = []
+    for r in rows:
+        reps = reports.get(r.id, [])
+        outlets = sorted({a.outlet for a in arts.get(r.id, []) if a.outlet})
+        out.append({
+            "id": r.id,
+            "event_type": r.event_type,
+            "mode": r.mode,
+            "cameo_root": r.cameo_root,
+            "location": None if r.location_name is None and r.lat is None else {
+                "text": r.location_text, "name": r.location_name, "country": r.country,
+                "admin1": r.admin1, "lat": r.lat, "lon": r.lon, "geonameid": r.geonameid,
+                "feature_code": r.feature_code, "resolution": r.resolution,
+            },
+            "date": {"value": r.date_value, "precision": r.date_precision,
+                     "start": _iso(r.date_start), "end": _iso(r.date_end)},
+            "first_report": _iso(r.first_report),
+            "last_report": _iso(r.last_report),
+            "n_reports": r.n_reports,
+            "n_articles": r.n_articles,
+            "n_outlets": r.n_outlets,
+            "outlets": outlets,
+            "articles": [a.article_id for a in arts.get(r.id, [])],
+            "standing": standing(reps),
+            "representative": r.rep_event,
+            "manual": bool(r.manual),
+            "event_ids": [x.event_id for x in reps],
+        })
+    return out
+
+
+def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, offset: int = 0,
+                   order: str = "-date") -> list[dict[str, Any]]:
+    """A page of incidents with a report matching ``flt``."""
+    if limit < 0 or offset < 0:
+        raise UserError("limit and offset must be >= 0")
+    q = select(s.incidents).order_by(*_order(order)).limit(limit).offset(offset)
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(cond)
+    return incident_dicts(conn, conn.execute(q).all())
+
+
+def map_rows(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
+             order: str = "-date") -> list[dict[str, Any]]:
+    """Located incidents for a map, from their stored summary alone (no per-report standing):
+    ``id, event_type, standing, representative, location, date, n_reports, n_outlets, event_ids``
+    and the representative report's ``trigger``, ``confidence``, ``source``/``target`` names."""
+    from wirewatch.store.read import id_list
+
+    i, e = s.incidents.c, s.events.c
+    q = (select(i.id, i.event_type, i.standing, i.rep_event, i.location_name, i.location_text, i.country,
+                i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets, e.trigger_text,
+                e.confidence)
+         .select_from(s.incidents.join(s.events, e.id == i.rep_event))
+         .where(i.lat.is_not(None)).order_by(*_order(order)).limit(limit).offset(offset))
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(cond)
+    rows = conn.execute(q).all()
+    members: dict[str, list[str]] = {r.id: [] for r in rows}
+    names: dict[tuple[str, str], list[str]] = {}
+    if rows:
+        dialect = conn.dialect.name
+        mq = select(e.incident_id, e.id).where(id_list(dialect, list(members))(e.incident_id))
+        for inc, eid in conn.execute(mq.order_by(e.pk)):
+            members[inc].append(eid)
+        ea, m = s.event_actors.c, s.mentions.c
+        aq = (select(ea.event_id, ea.role, m.name, m.text)
+              .select_from(s.event_actors.join(s.mentions, and_(m.article_id == ea.article_id,
+                                                                m.idx == ea.mention_idx)))
+              .where(id_list(dialect, [r.rep_event for r in rows])(ea.event_id))
+              .order_by(ea.event_id, ea.role, ea.ord))
+        for eid, role, name, text in conn.execute(aq):
+            names.setdefault((eid, role), []).append(name or text)
+    return [
+        {"id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
+         "location": {"name": r.location_name, "text": r.location_text, "country": r.country, "lat": r.lat,
+                      "lon": r.lon, "resolution": r.resolution},
+         "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets,
+         "event_ids": members[r.id], "trigger": r.trigger_text, "confidence": round(r.confidence, 4),
+         "source": names.get((r.rep_event, "source"), []), "target": names.get((r.rep_event, "target"), [])}
+        for r in rows
+    ]
+
+
+def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
+    """One incident record (as listed), or None."""
+    rows = conn.execute(select(s.incidents).where(s.incidents.c.id == incident_id)).all()
+    return incident_dicts(conn, rows)[0] if rows else None
+
+
+def _key(by: str, dialect: str) -> Any:
+    i = s.incidents.c
+    if by == "day":
+        return i.date_start
+    if by in ("month", "year"):
+        if dialect == "sqlite":
+            return func.substr(i.date_start, 1, 7 if by == "month" else 4)
+        return func.to_char(i.date_start, "YYYY-MM" if by == "month" else "YYYY")
+    column = {"type": i.event_type, "country": i.country, "modality": i.standing}.get(by)
+    if column is None:
+        raise UserError(f"cannot aggregate by {by!r}; use one of: day, month, year, type, country, modality")
+    return column
+
+
+def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str) -> list[dict[str, Any]]:
+    """Incident counts grouped by the incident's day/month/year/type/country/standing (``modality``):
+    ``{"key", "count" (incidents), "incidents", "events" (their matching reports)}``."""
+    expr = _key(by, conn.dialect.name)
+    key = expr.label("key")
+    summary, rest = split_filter(flt)
+    if rest is None:
+        n_inc, n_ev = func.count(), func.sum(s.incidents.c.n_reports)
+        q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(s.incidents).where(*summary)
+    else:
+        joined = s.events.join(s.incidents, s.incidents.c.id == s.events.c.incident_id)
+        n_inc, n_ev = func.count(s.incidents.c.id.distinct()), func.count()
+        q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(joined).where(
+            where_all(rest, conn.dialect.name), *summary)
+    q = q.where(expr.is_not(None)).group_by(expr)
+    q = q.order_by(key) if by in ("day", "month", "year") else q.order_by(n_inc.desc(), key)
+    out = []
+    for r in conn.execute(q):
+        k = r.key.isoformat() if hasattr(r.key, "isoformat") else r.key
+        out.append({"key": k, "count": int(r.n), "incidents": int(r.n), "events": int(r.ev or 0)})
+    return out
+
+
+def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100) -> list[dict[str, Any]]:
+    """Actors of the matching reports, most incidents first: ``actor_id, name, country, sector,
+    known, count (= incidents), incidents, events, as_source, as_target`` (the last two in incidents)."""
+    ea, e, act = s.event_actors, s.events, s.actors
+    inc = e.c.incident_id
+    n = func.count(inc.distinct()).label("incidents")
+    n_ev = func.count(ea.c.event_id.distinct()).label("events")
+    src = func.count(inc.distinct()).filter(ea.c.role == "source").label("as_source")
+    tgt = func.count(inc.distinct()).filter(ea.c.role == "target").label("as_target")
+    cols = (act.c.actor_id, act.c.name, act.c.country, act.c.sector, act.c.known)
+    q = (
+        select(*cols, n, n_ev, src, tgt)
+        .select_from(ea.join(e, e.c.id == ea.c.event_id).join(act, act.c.actor_id == ea.c.actor_id))
+        .group_by(*cols).order_by(n.desc(), act.c.actor_id).limit(limit)
+    )
+    cond = matching(flt, conn.dialect.name)
+    if cond is not None:
+        q = q.where(e.c.incident_id.in_(select(s.incidents.c.id).where(cond)))
+    return [
+        {"actor_id": r.actor_id, "name": r.name, "country": r.country, "sector": r.sector,
+         "known": bool(r.known), "count": int(r.incidents), "incidents": int(r.incidents),
+         "events": int(r.events), "as_source": int(r.as_source or 0), "as_target": int(r.as_target or 0)}
+        for r in conn.execute(q)
+    ]
