@@ -223,7 +223,7 @@ def big_db(tmp_path_factory) -> str:
 
 
 def _time_limit_checks(url: str) -> None:
-    heavy = "/api/events.geojson?limit=20000&order=confidence"
+    heavy = "/api/events.geojson?limit=20000&order=confidence&count=events"
     with TestClient(create_app(url, time_limit_ms=1), base_url=BASE) as c:
         resp = c.get(heavy)
         check_error_shape(resp, 503)
