@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from wirewatch.actors import ActorResolver  # noqa: E402
+from wirewatch.events import EventExtractor  # noqa: E402
 from wirewatch.events import lexicon as lexmod  # noqa: E402
 from wirewatch.events.compile import compile_lexicon  # noqa: E402
 from wirewatch.events.examples import NO_EVENT_SENTENCES, TRAIN_EXAMPLES  # noqa: E402
@@ -365,8 +367,6 @@ def instances_geneva(nlp, lex, path: Path, cache=None) -> list[tuple[list[str], 
 def dev_predictions(nlp, articles, floor: float) -> tuple[list[tuple[str, float, bool]], Counter]:
     """Every event the new model codes on the dev articles at the lowest threshold: (type, raw
     confidence, right type for its sentence), and the gold event count per type."""
-    from wirewatch.actors import ActorResolver
-    from wirewatch.events import EventExtractor
     from wirewatch.events.model import load_classifier
 
     lexmod.load_lexicon.cache_clear()
