@@ -41,6 +41,7 @@ ROBOTS_AGENT = "wirewatch"
 REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_STATUS = {429, 500, 502, 503, 504}
 Resolver = Callable[[str, int], list[str]]
+Policy = Callable[[Any], "str | None"]  # ip address -> why it is refused, or None
 
 
 class FetchError(Exception):
@@ -136,8 +137,10 @@ class Target:
         return name if self.port == default else f"{name}:{self.port}"
 
 
-def check_url(url: str, allow_private: bool = False, resolver: Resolver = system_resolver) -> Target:
-    """Parse, resolve and check ``url``; Refused (no connection made) when it is not allowed."""
+def check_url(url: str, allow_private: bool = False, resolver: Resolver = system_resolver,
+              policy: Policy = blocked_reason) -> Target:
+    """Parse, resolve (once) and check ``url``; Refused (no connection made) when it is not allowed:
+    every address the name resolves to must pass ``policy``. The Target keeps the checked IP."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -160,7 +163,7 @@ def check_url(url: str, allow_private: bool = False, resolver: Resolver = system
         raise FetchError(url, f"host {host!r} has no address", retryable=True)
     if not allow_private:
         for a in addrs:
-            reason = blocked_reason(ipaddress.ip_address(a.split("%")[0]))
+            reason = policy(ipaddress.ip_address(a.split("%")[0]))
             if reason:
                 raise Refused(url, f"refused: {host} is {reason} ({a}); use --allow-private for "
                                    "intranet sources")
@@ -178,8 +181,13 @@ class HostGate:
         self._next: dict[str, float] = {}
 
     def acquire(self, host: str) -> None:
+        """Wait for ``host``'s turn; FetchError at once when the host asked (Retry-After) for a
+        pause longer than ``max_retry_after`` (we never sit on a request that long)."""
         with self._lock:
             sem = self._sems.setdefault(host, threading.Semaphore(self.limits.per_host))
+            wait = self._next.get(host, 0.0) - time.monotonic()
+        if wait > self.limits.max_retry_after:
+            raise FetchError(host, f"{host} asked for a pause (Retry-After); next request in {wait:.0f}s")
         sem.acquire()
         while True:
             with self._lock:
@@ -220,6 +228,7 @@ class Fetcher:
     resolver: Resolver = system_resolver
     robots: bool = True
     sleep: Callable[[float], None] = time.sleep
+    policy: Policy = blocked_reason
 
     def __post_init__(self) -> None:
         lim = self.limits
@@ -256,7 +265,7 @@ class Fetcher:
         """POST ``body`` (no redirects followed, retried on network errors/429/5xx); FetchError on a
         non-2xx answer."""
         def once() -> Response:
-            target = check_url(url, self.allow_private, self.resolver)
+            target = check_url(url, self.allow_private, self.resolver, self.policy)
             resp = self._request("POST", target, headers, body)
             if not 200 <= resp.status < 300:
                 raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status in RETRY_STATUS)
@@ -286,7 +295,7 @@ class Fetcher:
         hops: list[str] = []
         current = url
         for _ in range(self.limits.max_redirects + 1):
-            target = check_url(current, self.allow_private, self.resolver)
+            target = check_url(current, self.allow_private, self.resolver, self.policy)
             if self.robots and not self.allowed(target):
                 raise Refused(current, "disallowed by robots.txt")
             resp = self._request("GET", target, headers)
@@ -360,7 +369,7 @@ class Fetcher:
         out = bytearray()
         raw_total = 0
         try:
-            for chunk in resp.iter_raw(65536):
+            for chunk in resp.iter_raw():
                 if time.monotonic() > deadline:
                     raise FetchError(url, f"took longer than {self.limits.total_timeout:g}s in total")
                 raw_total += len(chunk)
@@ -406,7 +415,7 @@ class Fetcher:
         url = origin + "/robots.txt"
         parser = RobotFileParser(url)
         try:
-            target = check_url(url, self.allow_private, self.resolver)
+            target = check_url(url, self.allow_private, self.resolver, self.policy)
             resp = self._request("GET", target, {"Accept": "text/plain", "Accept-Encoding": "gzip"})
         except Refused:
             raise

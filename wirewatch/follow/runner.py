@@ -106,7 +106,8 @@ class Follower:
     def _fetcher_for(self, source: src.Source) -> Fetcher:
         if source.allow_private and not self.fetcher.allow_private:
             return Fetcher(self.fetcher.limits, allow_private=True, user_agent=self.fetcher.user_agent,
-                           resolver=self.fetcher.resolver, robots=self.fetcher.robots)
+                           resolver=self.fetcher.resolver, robots=self.fetcher.robots,
+                           policy=self.fetcher.policy)
         return self.fetcher
 
     def run_once(self, urls: Iterable[str] | None = None) -> FollowSummary:
