@@ -186,6 +186,9 @@ def _sitemap(data: bytes, base: str) -> Feed:
 def _rss_atom(data: bytes, base: str) -> Feed:
     import feedparser
 
+    if b"<!entity" in data[:200_000].lower():  # real feeds never declare entities; bombs and XXE do
+        raise FeedError("feed declares XML entities (refused: entity expansion / XXE)")
+
     # A byte *stream*: feedparser reads it and never treats it as a URL or a file name.
     parsed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": base},
                               resolve_relative_uris=False, sanitize_html=True)
@@ -200,4 +203,7 @@ def _rss_atom(data: bytes, base: str) -> Feed:
                      e.get("published_parsed") or e.get("updated_parsed"), summary, base)
         if item:
             items.append(item)
+    if parsed.get("bozo") and not items:  # broken XML with nothing usable in it
+        reason = str(parsed.get("bozo_exception") or "not well-formed")[:100]
+        raise FeedError(f"malformed feed XML ({reason})")
     return _finish("atom" if version.startswith("atom") else "rss", parsed.feed.get("title"), items)

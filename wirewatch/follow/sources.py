@@ -117,7 +117,8 @@ def record_fetch(store: Store, url: str, error: str | None, etag: str | None = N
     src = s.sources
     values: dict[str, Any] = {"last_fetch": now}
     if error is None:
-        values |= {"last_success": now, "last_error": None, "failures": 0, "items": src.c.items + new_items}
+        values |= {"last_success": now, "last_error": None, "failures": 0,
+                   "items": src.c["items"] + new_items}
         if etag is not None or last_modified is not None:
             values |= {"etag": etag, "last_modified": last_modified}
     else:
