@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from wirewatch import __version__
-from wirewatch.api import routes, write
+from wirewatch.api import manage, routes, write
 from wirewatch.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
 from wirewatch.api.state import ServerState
 
@@ -73,6 +73,7 @@ def create_app(store_url: str, write_token: str | None = None) -> FastAPI:
 
     app.include_router(routes.router)
     app.include_router(write.router)
+    app.include_router(manage.router)
     root = static_dir()
     app.mount("/static", StaticFiles(directory=root), name="static")
 
