@@ -26,6 +26,9 @@ class _Server(ThreadingHTTPServer):
         super().__init__(addr, handler)
         self.connections = 0
 
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        pass  # a client that hangs up (a killed follower, a refused body) is normal here
+
     def get_request(self):  # type: ignore[no-untyped-def]
         conn, addr = super().get_request()
         self.connections += 1
