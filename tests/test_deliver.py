@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from feedserver import FeedServer, send
 from test_store import aleppo_article, kobani_article
+from test_watch import store_url  # noqa: F401 (fixture: SQLite, and PostgreSQL when configured)
 
 from wirewatch.cli import cli
 from wirewatch.deliver import (
@@ -117,7 +118,16 @@ def test_slack_and_matrix_shapes(store):
     assert s["text"].endswith(f"<{BASE}/#event=ev_retook|evidence>")
 
 
-def test_dead_letters_then_retry(store):
+@pytest.fixture
+def both(store_url):  # noqa: F811
+    with Store.open(store_url) as st:
+        st.add_analyzed(kobani_article())
+        st.add_analyzed(aleppo_article())
+        yield st
+
+
+def test_dead_letters_then_retry(both):
+    store = both
     add_alert(store, "assault", EventFilter(types=("ASSAULT",)), backfill=True)
     rx = Receiver()
     rx.fail = True

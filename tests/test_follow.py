@@ -12,8 +12,11 @@ import pytest
 from click.testing import CliRunner
 from feedserver import FeedServer, send
 from helpers import synthetic_news
+from test_watch import store_url  # noqa: F401 (fixture: SQLite, and PostgreSQL when configured)
 
 from wirewatch.cli import cli
+from wirewatch.errors import UserError
+from wirewatch.follow import sources as srcs
 from wirewatch.follow.feeds import FeedError, check_content_type, parse_feed
 from wirewatch.follow.fetch import Fetcher, Limits, blocked_reason
 from wirewatch.follow.runner import Follower
@@ -266,3 +269,26 @@ def test_cli_follow_add_list_run_remove(tmp_path, pipeline, monkeypatch):
         assert r.exit_code == 0 and "stopped following" in r.output
         r = runner.invoke(cli, ["follow", "remove", feed, *db])
         assert r.exit_code == 1 and "not followed" in r.output
+
+
+def test_sources_and_seen_items_on_both_databases(store_url):  # noqa: F811
+    with Store.open(store_url) as st:
+        a, created = add_source(st, "https://news.example/rss")
+        assert created and a.failures == 0 and a.last_fetch is None
+        assert add_source(st, "https://news.example/rss")[1] is False
+        srcs.record_fetch(st, a.url, "HTTP 503")
+        srcs.record_fetch(st, a.url, "timed out")
+        (b,) = list_sources(st)
+        assert b.failures == 2 and b.last_error == "timed out" and b.last_success is None and not b.healthy
+        srcs.record_fetch(st, a.url, None, etag='"e"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+                          new_items=3)
+        (c,) = list_sources(st)
+        assert (c.failures, c.items, c.etag, c.last_error) == (0, 3, '"e"', None) and c.last_success
+        srcs.mark(st, a.url, "d1", "https://news.example/1", "failed", error="HTTP 500")
+        srcs.mark(st, a.url, "d1", "https://news.example/1", "stored", "u_1")
+        srcs.mark(st, a.url, "d2", None, "duplicate", "u_2")
+        assert srcs.seen(st, a.url, ["d1", "d2", "d3"]) == {"d1": ("stored", 2), "d2": ("duplicate", 1)}
+        with pytest.raises(UserError, match="not followed"):
+            list_sources(st, ["https://other.example/"])
+        assert srcs.remove_source(st, a.url) and list_sources(st) == []
+        assert srcs.seen(st, a.url, ["d1"]) == {}

@@ -125,3 +125,42 @@ def test_follow_every_deliver_exactly_once_across_sigkill(tmp_path):
     logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(x["msg"] == "follow cycle" and x["stored"] >= 0 for x in logs)
     assert any("SIGTERM" in x["msg"] for x in logs)
+
+
+def test_watch_run_every_stops_cleanly_on_sigterm(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ww.db'}"
+    assert CliRunner().invoke(cli, ["watch", "add", "all", "--db", url]).exit_code == 0
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "wirewatch", "watch", "run", "--db", url,
+                             "--every", "200ms", "--health-port", str(port), "--log-format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def cycles() -> int:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()["cycles"]
+            except httpx.HTTPError:
+                return 0
+
+        wait_for(lambda: cycles() >= 3, timeout=60, what="three watch cycles")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "alert all: 0 new events" in err
+
+
+def test_durations():
+    from wirewatch.follow.service import parse_duration
+
+    assert [parse_duration(x) for x in ("90", "30s", "5m", "1h", "1d", "200ms", None)] == [
+        90.0, 30.0, 300.0, 3600.0, 86400.0, 0.2, None]
+    import pytest
+
+    from wirewatch.errors import UserError
+
+    for bad in ("5 minutes", "-1m", "m", ""):
+        with pytest.raises(UserError, match="bad duration"):
+            parse_duration(bad)
