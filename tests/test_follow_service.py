@@ -149,7 +149,8 @@ def test_watch_run_every_stops_cleanly_on_sigterm(tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err
-    assert "alert all: 0 new events" in err
+    logs = [json.loads(x) for x in err.splitlines()]  # JSON lines only
+    assert any(x["msg"] == "alert delivered" and x["alert"] == "all" and x["hits"] == 0 for x in logs)
 
 
 def test_durations():

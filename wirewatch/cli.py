@@ -355,6 +355,8 @@ def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None
             set_destination(store, name, dest)
         n = pending(store, alert)
     what = " ".join(f"{k}={v}" for k, v in alert.filter.to_params().items()) or "every event"
+    if dest is not None:
+        what += dest.describe()
     when = (f"{n} stored events will be delivered on the next run" if backfill
             else "events stored from now on will be delivered")
     click.echo(f"added alert {name} ({what}); {when}", err=True)
@@ -508,6 +510,10 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
     if not counts:
         click.echo("no alerts saved; add one with `wirewatch watch add NAME [filters]`", err=True)
     for name, n in counts.items():
+        if (opts or {}).get("log_format") == "json":
+            logging.getLogger("wirewatch.watch").info(
+                "alert delivered", extra={"fields": {"alert": name, "hits": n, "dry_run": dry_run}})
+            continue
         click.echo(f"alert {name}: {n} new events" + (" (dry run: not advanced)" if dry_run else ""),
                    err=True)
 

@@ -175,10 +175,13 @@ def follow_run(urls: tuple[str, ...], db: str | None, model: str | None, once: b
                 runs += 1
                 failed_any = failed_any or bool(summary.failed)
                 for where, reason in summary.failed:
-                    click.echo(f"Error: {where}: {reason}", err=True)
-                _report(summary)
+                    if log_format == "json":
+                        log.warning("fetch failed", extra={"fields": {"where": where, "reason": reason}})
+                    else:
+                        click.echo(f"Error: {where}: {reason}", err=True)
+                _report(summary, log_format == "json")
                 if deliver and not service.stop.is_set():
-                    _deliver(store, base_url)
+                    _deliver(store, base_url, log_format == "json")
                 service.cycle_done(last_summary=summary.to_dict())
                 if seconds is None or service.stop.is_set() or (max_runs is not None and runs >= max_runs):
                     break
@@ -190,17 +193,19 @@ def follow_run(urls: tuple[str, ...], db: str | None, model: str | None, once: b
         sys.exit(1)
 
 
-def _report(summary: Any) -> None:
+def _report(summary: Any, as_json: bool) -> None:
     d = summary.to_dict()
     log.info("follow cycle", extra={"fields": {k: v for k, v in d.items() if k != "failed"}
                                     | {"failed": len(summary.failed)}})
+    if as_json:
+        return
     click.echo(f"follow: {d['sources']} sources, {d['new_items']} new items, {d['stored']} stored "
                f"({d['events']} events), {d['duplicates']} duplicates, {len(summary.failed)} failed, "
                f"{d['not_modified']} not modified, {d['seconds']}s" + (" (stopped)" if d["stopped"] else ""),
                err=True)
 
 
-def _deliver(store: Any, base_url: str) -> None:
+def _deliver(store: Any, base_url: str, as_json: bool) -> None:
     from wirewatch.deliver import SmtpSettings, deliver_alerts
 
     def fallback(hit: Any) -> None:
@@ -210,7 +215,8 @@ def _deliver(store: Any, base_url: str) -> None:
                             finish=sys.stdout.flush)
     for name, n in counts.items():
         log.info("alert delivered", extra={"fields": {"alert": name, "hits": n}})
-        click.echo(f"alert {name}: {n} new events", err=True)
+        if not as_json:
+            click.echo(f"alert {name}: {n} new events", err=True)
 
 
 @click.command("failed")

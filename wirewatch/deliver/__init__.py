@@ -43,6 +43,15 @@ class Destination:
     near: tuple[float, float] | None = None
     radius_km: float | None = None
 
+    def describe(self) -> str:
+        """E.g. ' within 100 km of 36.89,38.35 -> webhook https://h/x (signed)'."""
+        out = ""
+        if self.near is not None:
+            out += f" within {self.radius_km:g} km of {self.near[0]:.4g},{self.near[1]:.4g}"
+        if self.kind != "output":
+            out += f" -> {self.kind} {self.target}" + (" (signed)" if self.secret else "")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "target": self.target, "signed": bool(self.secret),
                 "allow_private": self.allow_private,
@@ -123,7 +132,9 @@ def resolve_place(name: str) -> tuple[float, float]:
     places = [p for p in Gazetteer().lookup(name) if p.lat is not None and p.lon is not None]
     if not places:
         raise UserError(f"unknown place {name!r}; give --near LAT,LON instead")
-    return float(places[0].lat), float(places[0].lon)  # type: ignore[arg-type]
+    cities = [p for p in places if p.resolution in ("city", "sub-city")]  # a town, not its province
+    best = max(cities, key=lambda p: p.population) if cities else places[0]
+    return float(best.lat), float(best.lon)  # type: ignore[arg-type]
 
 
 def near_condition(dests: dict[str, Destination]) -> Condition:

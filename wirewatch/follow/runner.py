@@ -124,7 +124,7 @@ class Follower:
                 self._follow(source, fetcher, summary)
             except (FetchError, FeedError) as exc:
                 reason = exc.reason if isinstance(exc, FetchError) else str(exc)
-                log.warning("source %s failed: %s", source.url, reason)
+                log.info("source %s failed: %s", source.url, reason)
                 summary.failed.append((source.url, reason))
                 src.record_fetch(self.store, source.url, reason)
             finally:
@@ -201,7 +201,7 @@ class Follower:
         index = self._dedupe_index()
         for item, got in zip(todo, fetched, strict=True):
             if isinstance(got, str):
-                log.warning("item %s failed: %s", item.url or item.key, got)
+                log.info("item %s failed: %s", item.url or item.key, got)
                 summary.failed.append((item.url or item.key, got))
                 src.mark(self.store, source.url, item.digest, item.url, "failed", error=got)
                 continue
