@@ -4,6 +4,7 @@ redirect loops), conditional GET, robots.txt, Retry-After and retries."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import ipaddress
 import time
@@ -125,9 +126,13 @@ def _slow(h):
         time.sleep(0.1)
 
 
+@functools.lru_cache(maxsize=1)
+def bomb_bytes() -> bytes:
+    return gzip.compress(b"\0" * 50_000_000, 9)  # 50 MB of zeros in ~50 KB
+
+
 def _bomb(h):
-    data = gzip.compress(b"\0" * 50_000_000, 9)
-    send(h, data, ctype="application/rss+xml", headers={"Content-Encoding": "gzip"})
+    send(h, bomb_bytes(), ctype="application/rss+xml", headers={"Content-Encoding": "gzip"})
 
 
 def _endless(h):
@@ -140,20 +145,30 @@ def _endless(h):
         h.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
 
 
+def _drip_headers(h):
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"p" * 200:
+        h.wfile.write(bytes([byte]))
+        h.wfile.flush()
+        time.sleep(0.1)
+
+
 def _silent(h):
     time.sleep(6)
 
 
 def test_hostile_servers_are_bounded():
     gz = {"Content-Encoding": "gzip"}
-    routes = {"/slow": _slow, "/bomb": _bomb, "/endless": _endless, "/silent": _silent,
+    routes = {"/slow": _slow, "/drip-headers": _drip_headers, "/bomb": _bomb, "/endless": _endless,
+              "/silent": _silent,
               "/big": lambda h: send(h, b"y" * 2_000_000),
               "/gz": lambda h: send(h, gzip.compress(b"hello " * 1000), headers=gz),
               "/br": lambda h: send(h, b"xx", headers={"Content-Encoding": "br"})}
-    cases = (("/slow", "longer than 3s in total"), ("/bomb", "decompressed body is over"),
+    cases = (("/slow", "longer than 3s in total"), ("/drip-headers", "longer than 3s in total"),
+             ("/bomb", "decompressed body is over"),
              ("/endless", "over the 1,000,000-byte limit"), ("/silent", "timed out"),
              ("/big", "over the 1,000,000-byte limit"), ("/br", "unsupported"))
     once = Limits(**{**FAST.__dict__, "retries": 0})
+    assert len(bomb_bytes()) < 100_000  # built before the clock starts
     with FeedServer(routes) as srv, fetcher(limits=once, robots=False) as f:
         for path, message in cases:
             t0 = time.monotonic()

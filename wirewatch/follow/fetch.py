@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from wirewatch import __version__
@@ -170,6 +171,60 @@ def check_url(url: str, allow_private: bool = False, resolver: Resolver = system
     return Target(url, scheme, host, port, addrs[0])
 
 
+_DEADLINE = threading.local()  # the total deadline of the request running on this thread
+
+
+def _bounded(timeout: float | None) -> float | None:
+    """The socket timeout for one read/write: at most what is left of the request's total deadline."""
+    at = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the request's total time limit passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read/write is bounded by the total deadline: a server dripping its
+    status line or headers a byte at a time cannot hold a request past ``total_timeout``."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _bounded(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _bounded(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None, socket_options: Any = None) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(host, port, _bounded(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+
+def _transport() -> httpx.HTTPTransport:
+    """httpx's transport over a connection pool whose sockets honour the per-request deadline."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(  # the one private hook: httpx has no backend option
+        ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=20,
+        max_keepalive_connections=10, keepalive_expiry=5.0, network_backend=_DeadlineBackend())
+    return transport
+
+
 class HostGate:
     """Per-host pacing: at most ``per_host`` requests at once and ``delay`` seconds between starts
     (longer after a ``Retry-After``)."""
@@ -235,7 +290,7 @@ class Fetcher:
         timeout = httpx.Timeout(connect=lim.connect_timeout, read=lim.read_timeout,
                                 write=lim.read_timeout, pool=lim.connect_timeout)
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
-                                    headers={"User-Agent": self.user_agent})
+                                    headers={"User-Agent": self.user_agent}, transport=_transport())
         self._gate = HostGate(lim)
         self._robots: dict[str, tuple[float, RobotFileParser | None, str]] = {}
         self._robots_lock = threading.Lock()
@@ -323,17 +378,21 @@ class Fetcher:
         """One request to the checked IP, the body streamed under the limits (not read for
         redirects, 304, 429 and 5xx)."""
         lim = self.limits
-        deadline = time.monotonic() + lim.total_timeout
         req = self._client.build_request(
             method, target.connect_url(), headers={**headers, "Host": target.host_header()},
             content=body, extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
         )
         self._gate.acquire(target.host)
+        deadline = time.monotonic() + lim.total_timeout  # after the politeness wait
+        _DEADLINE.at = deadline
         pause: float | None = None
         try:
             try:
                 resp = self._client.send(req, stream=True)
             except httpx.TimeoutException as exc:
+                if time.monotonic() >= deadline:
+                    raise FetchError(target.url, f"took longer than {lim.total_timeout:g}s in total") \
+                        from None
                 raise FetchError(target.url, f"timed out ({type(exc).__name__})", retryable=True) from None
             except httpx.TransportError as exc:
                 raise FetchError(target.url, f"connection failed: {exc or type(exc).__name__}",
@@ -351,6 +410,7 @@ class Fetcher:
             finally:
                 resp.close()
         finally:
+            _DEADLINE.at = None
             self._gate.release(target.host, pause)
 
     def _read_body(self, resp: httpx.Response, url: str, deadline: float) -> bytes:
@@ -387,6 +447,8 @@ class Fetcher:
                 if len(out) > cap:
                     raise FetchError(url, f"body is over the {cap:,}-byte limit")
         except httpx.TimeoutException:
+            if time.monotonic() >= deadline:
+                raise FetchError(url, f"took longer than {self.limits.total_timeout:g}s in total") from None
             raise FetchError(url, "timed out reading the body", retryable=True) from None
         except httpx.TransportError as exc:
             raise FetchError(url, f"connection broken: {exc or type(exc).__name__}", retryable=True) from None
