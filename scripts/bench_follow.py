@@ -5,7 +5,8 @@ command (a subprocess; RSS from getrusage of the child).
 
 The articles: Wikinews 2019-2020 (../shared/data/news, CC BY 2.5) split into ~1,000-character
 segments of consecutive paragraphs (1,098 of them), so N <= 1098 distinct articles. Each page holds
-the same paragraphs as the file (one <p> each), so both paths code the same text.
+the same paragraphs as the file (one <p> each; the headline only in <title>), so both paths code the
+same text (trafilatura joins paragraphs with one newline, the file has blank lines between them).
 
     .venv/bin/python scripts/bench_follow.py --items 1000 [--workers 4] [--json]
 """
@@ -55,7 +56,7 @@ def serve(items: list[dict]) -> tuple[ThreadingHTTPServer, str]:
     for i, it in enumerate(items):
         paras = "".join(f"<p>{html.escape(p)}</p>" for p in it["text"].split("\n\n"))
         pages[f"/a{i}"] = (f"<html><head><title>{html.escape(it['title'])}</title></head><body>"
-                           f"<nav>Wikinews</nav><article><h1>{html.escape(it['title'])}</h1>{paras}</article>"
+                           f"<nav>Wikinews</nav><article>{paras}</article>"
                            "</body></html>").encode()
 
     class Handler(BaseHTTPRequestHandler):
