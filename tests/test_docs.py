@@ -9,6 +9,8 @@ from conftest import ROOT
 from wirewatch.cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# helpers' README-ready text waiting for the lead to merge it into README.md (docs/notes/<branch>.md)
+NOTES = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs" / "notes").glob("*.md")))
 
 
 # README text of a branch's new command waits in docs/notes/<branch>.md until the lead merges it in

@@ -269,7 +269,7 @@ def test_cli_end_to_end(store_url, tmp_path):
     assert r.exit_code == 0 and "alert back: 2 new events" in r.output
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [(x["alert"], x["event"]["id"]) for x in lines] == [("back", "ev_warn"), ("back", "ev_retook")]
-    assert set(lines[0]) == {"alert", "event"} and lines[0]["event"]["article"]["id"] == "art-kobani"
+    assert set(lines[0]) == {"alert", "key", "event"} and lines[0]["event"]["article"]["id"] == "art-kobani"
 
     with Store.open(store_url) as st:
         st.add_analyzed(aleppo_article())

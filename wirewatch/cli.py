@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from wirewatch import __version__
+from wirewatch.cli_alerts import deliver_once, destination_options, pop_destination, run_options
 from wirewatch.errors import UserError
 from wirewatch.evaluate import TASK_MODULES
 from wirewatch.export import FORMATS as EXPORT_FORMATS
@@ -439,18 +440,27 @@ def watch() -> None:
 @filter_options
 @click.option("--backfill", is_flag=True,
               help="deliver the matching events already stored on the next run (default: only new ones)")
+@destination_options
 @handle_errors
 def watch_add(name: str, db: str | None, backfill: bool, **filters: Any) -> None:
-    """Save alert NAME: a filter (as for `events`) whose new matches `watch run` delivers."""
+    """Save alert NAME: a filter (as for `events`) whose new matches `watch run` delivers — to
+    `watch run`'s output, or to --jsonl FILE, --webhook URL [--secret S], --slack URL, --matrix URL
+    or --email ADDR; --near LAT,LON|PLACE --radius-km KM keeps events within the radius."""
+    from wirewatch.deliver import set_destination
     from wirewatch.store import Store
     from wirewatch.watch import add_alert, check_name, pending
 
     check_name(name)
+    dest = pop_destination(filters)
     flt = make_filter(filters)
     with Store.open(db_url(db)) as store:
         alert = add_alert(store, name, flt, backfill=backfill)
+        if dest is not None:
+            set_destination(store, name, dest)
         n = pending(store, alert)
     what = " ".join(f"{k}={v}" for k, v in alert.filter.to_params().items()) or "every event"
+    if dest is not None:
+        what += dest.describe()
     when = (f"{n} stored events will be delivered on the next run" if backfill
             else "events stored from now on will be delivered")
     click.echo(clean(f"added alert {name} ({what}); {when}"), err=True)
@@ -510,45 +520,57 @@ def watch_remove(name: str, db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True,
               help="table: one event table per alert (printing only)")
 @click.option("--dry-run", is_flag=True, help="show what would be delivered without advancing the alerts")
-@click.option("--every", type=click.FloatRange(min=0.0), default=None, metavar="SECONDS",
-              help="keep running: check again every SECONDS until interrupted (Ctrl-C)")
+@click.option("--every", default=None, metavar="DURATION",
+              help="keep running: check again every DURATION (30s, 1m, 5m; a number is seconds) until "
+                   "SIGTERM / Ctrl-C")
 @click.option("--max-runs", type=click.IntRange(1), default=None, metavar="N",
               help="with --every: stop after N runs")
+@run_options
 @handle_errors
 def watch_run(names: tuple[str, ...], db: str | None, output: str, fmt: str, dry_run: bool,
-              every: float | None, max_runs: int | None) -> None:
+              every: str | None, max_runs: int | None, **opts: Any) -> None:
     """Deliver the events stored since the last run that match each alert (all alerts, or NAMES).
 
     Each alert's cursor advances only after its hits are written (and flushed), so a failed run
     delivers the same events again next time; consumers can dedupe on (alert, event id). Run it
     from cron / a systemd timer, or keep it running with --every.
     """
-    import time
+    from contextlib import nullcontext
 
+    from wirewatch.follow.service import HealthServer, Service, parse_duration, setup_logging
     from wirewatch.watch import check_name
 
     for n in names:
         check_name(n)
     if fmt == "table" and output != "-":
         raise UserError("--format table prints to the terminal; use --format jsonl with --output FILE")
-    if max_runs is not None and every is None:
+    seconds = parse_duration(every)
+    if max_runs is not None and seconds is None:
         raise UserError("--max-runs needs --every SECONDS")
-    with open_store(db, must_exist=True) as store:
+    setup_logging(opts["log_format"])
+    service = Service()
+    if seconds is not None:
+        service.install()
+    health = HealthServer(service.state, opts["health_port"]) if opts["health_port"] else nullcontext()
+    with open_store(db, must_exist=True) as store, health, service:
         runs = 0
         while True:
-            _watch_run_once(store, names, output, fmt, dry_run)
+            _watch_run_once(store, names, output, fmt, dry_run, opts)
             runs += 1
-            if every is None or (max_runs is not None and runs >= max_runs):
+            service.cycle_done()
+            if seconds is None or (max_runs is not None and runs >= max_runs):
                 break
             try:
-                time.sleep(every)
-            except KeyboardInterrupt:  # between runs: nothing pending, stop cleanly
+                if service.wait(seconds):  # SIGTERM / Ctrl-C between runs: nothing pending, stop cleanly
+                    break
+            except KeyboardInterrupt:
                 break
 
 
-def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, dry_run: bool) -> None:
+def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, dry_run: bool,
+                    opts: dict[str, Any] | None = None) -> None:
     """One `watch run`: hits to FILE (appended, flushed, fsynced) or stdout, then the cursors advance."""
-    from wirewatch.watch import AlertHit, run_alerts
+    from wirewatch.watch import AlertHit
 
     grouped: dict[str, list[dict[str, Any]]] = {}
     sink = None
@@ -576,7 +598,7 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
             sys.stdout.flush()
 
     try:
-        counts = run_alerts(store, deliver, names or None, advance=not dry_run, finish=finish)
+        counts = deliver_once(store, names or None, deliver, finish, dry_run, opts or {})
     except BrokenPipeError:
         raise  # stdout's reader went away: end quietly (handle_errors), alerts not advanced
     except OSError as exc:
@@ -594,6 +616,10 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
     if not counts:
         click.echo("no alerts saved; add one with `wirewatch watch add NAME [filters]`", err=True)
     for name, n in counts.items():
+        if (opts or {}).get("log_format") == "json":
+            logging.getLogger("wirewatch.watch").info(
+                "alert delivered", extra={"fields": {"alert": name, "hits": n, "dry_run": dry_run}})
+            continue
         click.echo(f"alert {name}: {n} new events" + (" (dry run: not advanced)" if dry_run else ""),
                    err=True)
 
@@ -601,8 +627,13 @@ def _watch_run_once(store: Any, names: tuple[str, ...], output: str, fmt: str, d
 from wirewatch.cli_failures import failures  # noqa: E402 (needs the helpers above)
 from wirewatch.cli_incidents import incidents as _incidents  # noqa: E402
 
-cli.add_command(failures)
 cli.add_command(_incidents)
+from wirewatch.cli_follow import follow, watch_failed, watch_retry  # noqa: E402 (needs the helpers above)
+
+cli.add_command(failures)
+cli.add_command(follow)
+watch.add_command(watch_failed)
+watch.add_command(watch_retry)
 
 
 def main() -> None:

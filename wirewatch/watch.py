@@ -4,8 +4,10 @@ An :class:`Alert` is a named :class:`~wirewatch.query.EventFilter` plus a cursor
 sequence (``events.pk``) of the last event already delivered. :func:`check_alerts` returns the
 events stored after each alert's cursor that match its filter and then advances the cursors in one
 transaction; :func:`run_alerts` does the same but hands every hit to a callback first (the CLI
-writes and flushes its output there), so a failure while delivering leaves the cursors where they
-were and the next run delivers the same events again (at-least-once, never silently lost).
+writes and flushes its output there), checkpointing per alert and per batch of :data:`BATCH` hits,
+so a failure while delivering leaves the cursor before the batch in flight and the next run delivers
+that batch again (at-least-once, never silently lost; a crash repeats at most one batch, and every
+hit carries an idempotency key, :func:`idempotency_key`, for consumers to drop repeats).
 
 A new alert starts at the current end of the database (no flood of old events) unless
 ``backfill=True``, which delivers every stored matching event on its first run.
@@ -18,6 +20,7 @@ A new alert starts at the current end of the database (no flood of old events) u
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -31,6 +34,7 @@ from wirewatch.store import Store
 from wirewatch.store import alerts as sql
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+BATCH = 100  # hits per checkpoint: what a crash may redeliver at most, per alert
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Alert:
         }
 
 
+Condition = Callable[[Alert, dict[str, Any]], bool]
+
+
 @dataclass(frozen=True)
 class AlertHit:
     """One new event for one alert; ``event`` is the SPEC event record."""
@@ -61,9 +68,20 @@ class AlertHit:
     alert: str
     event: dict[str, Any]
 
+    @property
+    def key(self) -> str:
+        """The idempotency key of this delivery (same alert + same event -> same key)."""
+        return idempotency_key(self.alert, self.event["id"])
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSONL line: ``{"alert": NAME, "event": {...}}``."""
-        return {"alert": self.alert, "event": self.event}
+        """The JSONL line: ``{"alert": NAME, "key": IDEMPOTENCY_KEY, "event": {...}}``."""
+        return {"alert": self.alert, "key": self.key, "event": self.event}
+
+
+def idempotency_key(alert: str, event_id: str) -> str:
+    """A stable key per alert + event (32 hex digits): consumers drop a delivery whose key they have
+    seen (a crash redelivers at most one batch)."""
+    return hashlib.sha256(f"{alert}\n{event_id}".encode()).hexdigest()[:32]
 
 
 def check_name(name: str) -> str:
@@ -139,32 +157,59 @@ def _names(names: Sequence[str] | None) -> list[str] | None:
     return list(dict.fromkeys(check_name(n) for n in names))
 
 
+Deliver = Callable[[AlertHit], "str | None"]
+
+
 def run_alerts(
     store: Store,
-    deliver: Callable[[AlertHit], None],
+    deliver: Deliver,
     names: Sequence[str] | None = None,
     advance: bool = True,
     finish: Callable[[], None] | None = None,
+    batch: int = BATCH,
+    condition: Condition | None = None,
 ) -> dict[str, int]:
-    """Hand every new hit (alert by alert, events in insertion order) to ``deliver``, call
-    ``finish`` (flush/fsync the output there); then, if ``advance``, move the cursors of the checked
-    alerts past them, atomically. If ``deliver`` or ``finish`` raises, nothing advances and the
-    exception propagates. Returns hits per alert name (in name order).
+    """Hand every new hit (alert by alert, by name; events in insertion order) to ``deliver``, in
+    checkpointed batches of at most ``batch`` hits: after each batch ``finish`` is called (flush /
+    fsync there) and, if ``advance``, that alert's cursor moves past the batch in the same write
+    transaction. So a crash or kill redelivers at most one batch, never a whole backfill; if
+    ``deliver`` or ``finish`` raises, the batch in flight is rolled back (earlier batches stay
+    delivered) and the exception propagates.
 
-    While advancing, the run holds the store's write lock (writers wait; two concurrent runs
-    deliver each event once). ``names`` None means every alert; unknown names are a UserError.
+    ``deliver`` may return an error message instead of raising: the hit then goes to the dead-letter
+    table (``watch failed`` / ``watch retry``) in the batch's commit and the run goes on.
+    ``condition(alert, event)`` (optional) drops hits it returns False for (e.g. a radius around a
+    point, or an incident standing). Returns the hits delivered per alert name.
+
+    Each batch holds the store's write lock (writers wait; concurrent runs deliver each event once).
+    ``names`` None means every alert; unknown names are a UserError.
     """
     counts: dict[str, int] = {}
-    with sql.delivery(store, _names(names), advance) as run:
-        for row in run.rows:
-            alert = _alert(row)
-            n = 0
-            for record in run.new_events(alert.filter, alert.cursor):
-                deliver(AlertHit(alert.name, record))
-                n += 1
-            counts[alert.name] = n
-        if finish is not None:
-            finish()
+    for row in sql.alert_rows(store, _names(names)):
+        name = row["name"]
+        n = 0
+        after: int | None = None if advance else row["cursor"]
+        high: int | None = None
+        while True:
+            with sql.next_batch(store, name, batch, advance, after=after, high=high) as b:
+                if b is None:  # removed meanwhile
+                    break
+                alert = _alert(b.row)
+                for record in b.records:
+                    if condition is not None and not condition(alert, record):
+                        continue
+                    hit = AlertHit(alert.name, record)
+                    error = deliver(hit)
+                    if error:
+                        b.failures.append((record["id"], hit.key, str(error), 1))
+                    else:
+                        n += 1
+                if finish is not None:
+                    finish()
+                done, after, high = b.last, (None if advance else b.cursor), b.high
+            if done:
+                break
+        counts[name] = n
     return counts
 
 
@@ -182,5 +227,5 @@ def check_alerts(
 
 __all__ = [
     "Alert", "AlertHit", "add_alert", "check_alerts", "check_name", "get_alert", "list_alerts",
-    "pending", "remove_alert", "run_alerts",
+    "idempotency_key", "pending", "remove_alert", "run_alerts",
 ]

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from wirewatch import __version__
-from wirewatch.api import incidents, routes, write
+from wirewatch.api import incidents, manage, routes, write
 from wirewatch.api.errors import SECURITY_HEADERS, install_error_handlers
 from wirewatch.api.guard import RequestGuard, allowed_hosts, reject_unknown_params
 from wirewatch.api.state import ServerState
@@ -84,6 +84,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(write.router)
     app.include_router(incidents.router)
+    app.include_router(manage.router)
     root = static_dir()
     app.mount("/static", StaticFiles(directory=root), name="static")
 

@@ -86,12 +86,26 @@ def _m0020_incidents(conn: Connection) -> None:
     backfill(conn)
 
 
+def _m0010_alert_delivery(conn: Connection) -> None:
+    """Alert destinations and conditions (``alert_settings``) and dead letters (``alert_failures``)."""
+    schema.alert_settings.create(conn, checkfirst=True)
+    schema.alert_failures.create(conn, checkfirst=True)
+
+
+def _m0011_sources(conn: Connection) -> None:
+    """Followed feeds with their fetch health (``sources``) and the items seen in them (``source_items``)."""
+    schema.sources.create(conn, checkfirst=True)
+    schema.source_items.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
     ("0003_alerts", _m0003_alerts),
     ("0004_population_bigint", _m0004_population_bigint),
     ("0005_failures", _m0005_failures),
+    ("0010_alert_delivery", _m0010_alert_delivery),
+    ("0011_sources", _m0011_sources),
     ("0020_incidents", _m0020_incidents),
 )
 

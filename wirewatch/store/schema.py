@@ -362,3 +362,64 @@ incident_edits = Table(
     Column("event_ids", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# Where and how an alert is delivered (``wirewatch.deliver``), created by migration 0010 (branch live).
+# One row per alert that has a destination; an alert without a row prints / appends JSONL as before.
+# ``kind``: jsonl | webhook | slack | matrix | email; ``target``: file path, URL or e-mail address;
+# ``secret``: the webhook's HMAC-SHA256 key; ``near_*``/``radius_km``: a geographic condition.
+alert_settings = Table(
+    "alert_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("secret", Text),
+    Column("near_lat", Float),
+    Column("near_lon", Float),
+    Column("radius_km", Float),
+    Column("allow_private", Boolean, nullable=False),
+)
+
+# Dead letters: hits whose delivery failed after every retry (``watch failed`` / ``watch retry``).
+alert_failures = Table(
+    "alert_failures",
+    metadata,
+    Column("alert", String(64), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("key", String(64), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Followed feeds / sitemaps (``wirewatch follow``), created by migration 0011 (branch live), with the
+# conditional-GET validators and the health of the last fetches.
+sources = Table(
+    "sources",
+    metadata,
+    Column("url", String(2000), primary_key=True),
+    Column("added", DateTime(timezone=True), nullable=False),
+    Column("allow_private", Boolean, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_fetch", DateTime(timezone=True)),
+    Column("last_success", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False),
+    Column("items", Integer, nullable=False),
+)
+
+# Items seen in a followed source: a restart never fetches or stores one twice. ``status``: stored |
+# duplicate | skipped | failed (failed items are retried until ``attempts`` reaches the limit).
+source_items = Table(
+    "source_items",
+    metadata,
+    Column("source", String(2000), primary_key=True),
+    Column("item", String(64), primary_key=True),  # sha1 of the item's id/link
+    Column("url", Text),
+    Column("article_id", String(200)),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("seen", DateTime(timezone=True), nullable=False),
+)
