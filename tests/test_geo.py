@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import multiprocessing
 import os
@@ -376,3 +377,84 @@ def test_place_an_organisation_is_named_after(geo, nlp):
     assert got["Moorhead"][:2] == ("USA", "city")
     got = resolved(geo, nlp, "Fox News said the Texas A&M University event was cancelled.")
     assert got.keys() == {"Texas"}
+
+
+# issue 9: regions without an admin1 code, determinism across processes ------------------------------------
+SINAI = "Islamists have killed more than 6,000 people in attacks linked to the Sinai insurgency."
+
+
+def test_sinai_sentence_extracts_without_error():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "wirewatch", "extract", "-"], input=SINAI, text=True,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Internal error" not in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["Sinai", "Gaza Strip", "West Bank", "Crimea", "Donbas", "Golan Heights",
+                                  "Kashmir", "Darfur", "Kurdistan Region"])
+def test_regions_without_admin1_code_resolve(geo, nlp, name):
+    for text in (SINAI.replace("Sinai", name), f"Fighting continued in {name} and near Aleppo on Monday."):
+        doc = nlp(text)
+        start = text.index(name)
+        [top] = geo.resolve_spans(doc, [(start, start + len(name))])
+        assert top is not None and top.place is not None
+        assert top.place.resolution in ("region", "admin1")
+        assert haversine_km(top.place.lat, top.place.lon, *REGION_POINTS[name]) < 161
+        geo.toponyms(doc, None)  # recognition + resolution of the whole sentence must not raise
+
+
+REGION_POINTS = {"Sinai": (29.5, 33.8), "Gaza Strip": (31.42, 34.37), "West Bank": (32.0, 35.25),
+                 "Crimea": (45.0, 34.0), "Donbas": (48.0, 38.0), "Golan Heights": (33.0, 35.75),
+                 "Kashmir": (34.0, 76.0), "Darfur": (13.5, 24.0), "Kurdistan Region": (36.2, 44.0)}
+SEED_SCRIPT = """
+import sys
+from wirewatch.nlp import load_nlp
+from wirewatch.geo import Geoparser
+nlp, geo = load_nlp(), Geoparser()
+for text in sys.stdin.read().split("\\n\\n"):
+    for t in geo.toponyms(nlp(text), None):
+        print(t.start, t.end, t.text, t.place.geonameid if t.place else None, t.score)
+"""
+SEED_TEXTS = ("Protesters gathered in Toluca, Mexico, and in Puebla on Monday.\n\n"
+              "Police raided a house in Metepec, Mexico, where Toluca officials met.")
+
+
+def _run_seeded(args: list[str], seed: str, stdin: str | None = None) -> bytes:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    proc = subprocess.run([sys.executable, *args], input=stdin.encode() if stdin else None, env=env,
+                          capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return proc.stdout
+
+
+def test_toponym_scores_do_not_depend_on_hash_seed():
+    # "Toluca, Mexico": Mexico is a country and a state; the bonus of the container must not depend on set
+    # order (seeds 0 and 4 gave different scores before)
+    outs = {_run_seeded(["-c", SEED_SCRIPT], seed, SEED_TEXTS) for seed in ("0", "4")}
+    assert len(outs) == 1 and b"Toluca" in next(iter(outs))
+
+
+def test_extract_output_is_byte_identical_across_hash_seeds(tmp_path):
+    import csv
+
+    csv.field_size_limit(10**8)
+    news = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "news" / "wikinews_2019.csv"
+    if not news.exists():
+        news = Path("/work/shared/data/news/wikinews_2019.csv")
+    with news.open(encoding="utf-8") as f:
+        rows = list(itertools.islice(csv.DictReader(f), 6))
+    articles = tmp_path / "news.jsonl"
+    articles.write_text("".join(json.dumps({"url": r["url"], "title": r["title"], "published": r["date"],
+                                            "text": r["text"]}) + "\n" for r in rows), encoding="utf-8")
+    seeded = tmp_path / "seeded.txt"
+    seeded.write_text(SEED_TEXTS.replace("\n\n", " "), encoding="utf-8")
+    kobani = Path(__file__).resolve().parent.parent / "examples" / "kobani-warning.txt"
+    args = ["-m", "wirewatch", "extract", str(kobani), str(articles), str(seeded)]
+    outs = [_run_seeded(args, seed) for seed in ("0", "4")]
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 20

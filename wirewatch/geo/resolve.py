@@ -75,8 +75,10 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
     if e + 1 < len(doc) and doc[e].text == ",":
         nxt = mentions_at.get(e + 1)
         if nxt:
-            containers = {(x.alpha2, x.admin1_code if x.place.resolution == "admin1" else "")
-                          for x in nxt if x.place.resolution in ("country", "admin1")}
+            # sorted: the most specific container (an admin1) first, so the bonus never depends on set order
+            containers = sorted({(x.alpha2, x.admin1_code if x.place.resolution == "admin1" else "")
+                                 for x in nxt if x.place.resolution in ("country", "admin1")},
+                                key=lambda c: (not c[1], c))
             for i, x in enumerate(entries):
                 for a2, a1 in containers:
                     if x.alpha2 == a2 and (not a1 or x.admin1_code == a1) and x.place.resolution != "country":
@@ -230,15 +232,16 @@ def _coherence(by_key: dict[str, list[_Mention]]) -> tuple[Counter[str], dict[st
     by: dict[str, dict[str, float]] = {}
     for key, group in by_key.items():
         entries = group[0].entries
-        codes = {x.admin1_code for x in entries if x.admin1_code and x.place.resolution != "country"}
+        codes = sorted({x.admin1_code for x in entries if x.admin1_code and x.place.resolution != "country"})
         if not codes:
             continue
         w = 1.0 / len(codes) ** COHERENCE_POWER
         contrib = dict.fromkeys(codes, w)
         local = [max(m.local[i] for m in group) for i in range(len(entries))]
         best = max(range(len(entries)), key=lambda i: prior(entries[i]) + local[i])
-        if entries[best].place.resolution == "admin1" and entries[best].primary:
-            contrib[entries[best].admin1_code] += NAMED_ADMIN1
+        code = entries[best].admin1_code
+        if entries[best].place.resolution == "admin1" and entries[best].primary and code in contrib:
+            contrib[code] += NAMED_ADMIN1  # (a region without an admin1 code, "Sinai", names no admin1)
         by[key] = contrib
         support.update(contrib)
     return support, by
