@@ -295,45 +295,20 @@ def test_geo_eval_task_runs(tmp_path):
 GEOVIRUS = GOLD.parent / "geo_geovirus.jsonl"
 
 
-def test_convert_corpus_xml_all_formats(tmp_path):
-    from wirewatch.evaluate.geo import convert_corpus_xml
+def test_convert_geovirus_xml(tmp_path):
+    from wirewatch.evaluate.geo import convert_geovirus_xml
 
-    lgl = tmp_path / "lgl.xml"  # LGL / TR-News: <gaztag>; a street without one is kept for recognition
-    lgl.write_text("""<articles><article docid="1">
-      <text><![CDATA[Fire in Pineville & on Main Street.]]></text><toponyms>
-      <toponym><start>8</start><end>17</end><phrase>Pineville</phrase>
-        <gaztag geonameid="4337291"><lat>31.32</lat><lon>-92.43</lon></gaztag></toponym>
-      <toponym><start>23</start><end>34</end><phrase>Main Street</phrase></toponym>
-      <toponym><start>0</start><end>4</end><phrase>Pine</phrase>
-        <gaztag geonameid="1"><lat>1</lat><lon>1</lon></gaztag></toponym></toponyms></article></articles>""",
-                   encoding="utf-8")
-    stats: dict[str, int] = {}
-    [line] = list(convert_corpus_xml(lgl, "lgl", stats=stats))
-    assert line["text"] == "Fire in Pineville & on Main Street."
-    assert [(t["text"], t["geonameid"], t["lat"]) for t in line["toponyms"]] == [
-        ("Pineville", 4337291, 31.32), ("Main Street", None, None)]
-    assert stats["offset_mismatch"] == 1 and stats["no_coordinates"] == 1
-    gwn = tmp_path / "gwn.xml"  # GeoWebNews: types; expressions skipped; no GeoNames id -> recognition only
-    gwn.write_text("""<articles><article><text>BEIRUT &amp; the city near Hamra Street</text><toponyms>
-      <toponym><extractedName>BEIRUT</extractedName><type>Mixed</type><start>0</start><end>6</end>
-        <geonamesID>276781</geonamesID><latitude>33.89</latitude><longitude>35.50</longitude></toponym>
-      <toponym><extractedName>city</extractedName><type>Literal_Expression</type><start>13</start>
-        <end>17</end></toponym>
-      <toponym><extractedName>Hamra Street</extractedName><type>Literal</type><start>23</start><end>35</end>
-        <geonamesID/><latitude>33.89</latitude><longitude>35.48</longitude></toponym>
-    </toponyms></article></articles>""", encoding="utf-8")
-    [line] = list(convert_corpus_xml(gwn, "gwn"))
-    assert [(t["text"], t["geonameid"], t["lat"]) for t in line["toponyms"]] == [
-        ("BEIRUT", 276781, 33.89), ("Hamra Street", None, None)]
     gv = tmp_path / "gv.xml"  # GeoVirus: <location>, offsets counted from 1
     gv.write_text("""<articles><article><source>https://en.wikinews.org/wiki/X</source>
       <text>Krasnodar, Russia said.</text><locations><location><name>Russia</name><start>12</start>
       <end>18</end><lat>60</lat><lon>90</lon><page>https://en.wikipedia.org/wiki/Russia</page></location>
       </locations></article></articles>""", encoding="utf-8")
-    [line] = list(convert_corpus_xml(gv, "geovirus"))
+    stats: dict[str, int] = {}
+    [line] = list(convert_geovirus_xml(gv, stats=stats))
     assert line["toponyms"] == [{"start": 11, "end": 17, "geonameid": None, "lat": 60.0, "lon": 90.0,
                                  "text": "Russia"}]
     assert line["source"] == "https://en.wikinews.org/wiki/X"
+    assert stats["kept"] == 1 and stats["offset_mismatch"] == 0
 
 
 def test_geovirus_sample_is_exact_and_scored():

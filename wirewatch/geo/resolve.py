@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from wirewatch.geo.gazetteer import Entry, Gazetteer, normalize, prior
+from wirewatch.geo.gazetteer import AREA_RESOLUTIONS, Entry, Gazetteer, normalize, prior
 from wirewatch.geo.recognize import ADMIN_NOUNS, Candidate, Recognized, demonym_country
 from wirewatch.records import Toponym
 
@@ -81,7 +81,8 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
                                 key=lambda c: (not c[1], c))
             for i, x in enumerate(entries):
                 for a2, a1 in containers:
-                    if x.alpha2 == a2 and (not a1 or x.admin1_code == a1) and x.place.resolution != "country":
+                    if (x.alpha2 == a2 and (not a1 or x.admin1_code == a1)
+                            and x.place.resolution not in AREA_RESOLUTIONS):
                         bonus[i] += 8.0 if a1 else 6.0
                         break
     # "Atlanta, Georgia": the container of the name just before
@@ -101,7 +102,7 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
         if prev and tok.i + 1 < len(doc) and doc[tok.i + 1].text in ("'s", "’s", "’", "'"):
             countries = {x.alpha2 for x in prev[:3] if x.place.resolution in ("country", "admin1")}
             for i, x in enumerate(entries):
-                if x.alpha2 in countries and x.place.resolution != "country":
+                if x.alpha2 in countries and x.place.resolution not in AREA_RESOLUTIONS:
                     bonus[i] += 4.0
         # "the Turkish cities of Ankara": a demonym just before
         iso = demonym_country(tok.text) if tok.text[:1].isupper() and tok.ent_type_ not in ("GPE",) else None
