@@ -83,8 +83,8 @@ ADMIN1_FORMS = re.compile(
     r"^(republic of |state of |province of )|(, respublika|, republic of| republic| oblast| krai| kray|"
     r" province| region| governorate| state| autonomous okrug| autonomous region)$", re.I)
 # GeoNames' own points for countries countryinfo lacks
-COUNTRY_LATLNG = {"CA": [60.10867, -113.64258], "XK": [42.58333, 21.0], "PS": [31.92157, 35.20329], "AQ": [-75.0, 0.0],
-                  "US": [39.76, -98.5]}
+COUNTRY_LATLNG = {"CA": [60.10867, -113.64258], "XK": [42.58333, 21.0], "PS": [31.92157, 35.20329],
+                  "AQ": [-75.0, 0.0], "US": [39.76, -98.5]}
 # AP-style US state abbreviations news datelines use ("Fargo, N.D.", "Louisville, Ky.")
 US_STATE_AP = {
     "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.", "DE": "Del.",
@@ -172,7 +172,8 @@ def read_extra(path: Path) -> list[tuple[str, list[str], str, str, str, float, f
         if not line.strip() or line.startswith("#"):
             continue
         name, alts, fcode, res, a2, lat, lon, pop = line.split("\t")
-        out.append((name, [a for a in alts.split("|") if a], fcode, res, a2, float(lat), float(lon), int(pop)))
+        names = [a for a in alts.split("|") if a]
+        out.append((name, names, fcode, res, a2, float(lat), float(lon), int(pop)))
     return out
 
 
