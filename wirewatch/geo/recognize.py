@@ -193,6 +193,7 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
                 spans.append(Candidate(s, hit, "GAZ"))
                 taken.update(range(s, hit))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
+    spans.extend(_datelines(doc, gazetteer, taken))
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
 
@@ -211,6 +212,30 @@ def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
         if normalize(text) in place_names or (top.primary and prominent(gazetteer, text)):
             return end
     return None
+
+
+DATELINE_MARKS = frozenset(("-", "—", "–", "--", "("))
+
+
+def _datelines(doc: Doc, gazetteer: Gazetteer, taken: set[int]) -> list[Candidate]:
+    """An upper-case place name opening a line and followed by a dash or "(Agency)": "TORONTO -",
+    "KABUL (Reuters) -" (the small model misses upper-case names)."""
+    out: list[Candidate] = []
+    for i, tok in enumerate(doc):
+        if i in taken or not tok.is_upper or len(tok.text) < 3 or not tok.is_alpha:
+            continue
+        if i > 0 and "\n" not in doc[i - 1].text_with_ws and not doc[i - 1].is_space:
+            continue
+        j = i
+        while j < len(doc) and j - i < 3 and doc[j].is_upper and doc[j].is_alpha and j not in taken:
+            j += 1
+        if j >= len(doc) or doc[j].text not in DATELINE_MARKS and doc[j].text != ",":
+            continue
+        name = doc[i:j].text.title()
+        if normalize(name) not in NOT_PLACES and gazetteer.has(name):
+            out.append(Candidate(i, j, "GAZ", name))
+            taken.update(range(i, j))
+    return out
 
 
 def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[str]) -> list[Candidate]:

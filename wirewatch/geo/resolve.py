@@ -114,13 +114,14 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
     before2 = doc[s - 2].lower_ if s >= 2 else ""
     after = doc[e].lower_ if e < len(doc) else ""
     admin_cue = after in ADMIN_NOUNS or (before == "of" and before2 in ADMIN_NOUNS) or s in listed
-    city_cue = after in CITY_NOUNS or (before == "of" and before2 in CITY_NOUNS) or before2 in CITY_NOUNS
+    city_of = before == "of" and before2 in CITY_NOUNS  # "the city of Nabatieh": the city, not the province
+    city_cue = after in CITY_NOUNS or city_of or before2 in CITY_NOUNS
     for i, x in enumerate(entries):
         r = x.place.resolution
         if admin_cue and r in ("admin1", "admin2"):
             bonus[i] += 8.0
         if city_cue and r == "city":
-            bonus[i] += 2.5
+            bonus[i] += 6.0 if city_of and not admin_cue else 2.5
     return bonus
 
 
@@ -132,8 +133,10 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         text = c.text(doc)
         entries = gazetteer.entries(text)[:MAX_CANDIDATES]
         demonym = _demonym_entries(gazetteer, text)
-        if demonym and not any(x.primary for x in entries):
-            # "German" is a demonym, not the alternate name of San Germán
+        if demonym and not any(x.primary and (x.place.resolution in AREA_RESOLUTIONS | {"admin1"}
+                                              or x.place.population >= 100_000) for x in entries):
+            # "German" is a demonym, not the alternate name of San Germán; "Canadian" is Canada, not
+            # Canadian County, Oklahoma; "Spanish" is Spain, not Spanish, Ontario
             entries = demonym + [x for x in entries if x not in demonym]
         elif not entries:
             entries = _fallback_entries(gazetteer, text)
@@ -193,7 +196,8 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         # otherwise: co-location alone does not make it "Washington, Iowa"
         capital = any(x.primary and x.place.feature_code == "PPLC" and x.place.population >= 100_000
                       for x in entries)
-        base = [_global(x, country_ev, admin_ev, total, entries)
+        base = [_global(x, country_ev, admin_ev, total, entries,
+                        weak_country=capital and x.place.feature_code != "PPLC")
                 + (0.0 if capital else _coherence_bonus(x, coherent)) for x in entries]
         for m in group:
             scores = [base[i] + max(m.local[i], 0.5 * shared[i]) for i in range(len(entries))]
@@ -296,9 +300,12 @@ def _fallback_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
 
 
 def _global(x: Entry, country_ev: Counter[str], admin_ev: Counter[str], total: float,
-            entries: list[Entry]) -> float:
+            entries: list[Entry], weak_country: bool = False) -> float:
     score = prior(x)
     n = country_ev.get(x.place.country or "", 0.0)
+    if weak_country and admin_ev.get(x.admin1_code, 0) <= 0.01:
+        n = 0.0  # a capital's namesake needs its own state named: "Paris" in a Californian story is Paris
+
     if n > 0.01:
         score += 1.0 + 3.0 * n / total
     if x.place.resolution in ("city", "admin2") and admin_ev.get(x.admin1_code, 0) > 0.01:
