@@ -433,3 +433,118 @@ def test_extract_output_is_byte_identical_across_hash_seeds(tmp_path):
     args = ["-m", "wirewatch", "extract", str(kobani), str(articles), str(seeded)]
     outs = [_run_seeded(args, seed) for seed in ("0", "4")]
     assert outs[0] == outs[1] and outs[0].count(b"\n") > 20
+
+
+# issue 11: gazetteer coverage, whole-document resolution ------------------------------------------------
+@pytest.mark.parametrize(("name", "resolution", "country", "lat", "lon"), [
+    ("Middle East", "region", None, 29.0, 41.0),
+    ("Gulf", "region", None, 26.0, 52.0),  # the Persian Gulf region, not Gulf Province, Papua New Guinea
+    ("Sahel", "region", None, 15.0, 0.0),
+    ("Balkans", "region", None, 42.0, 21.0),
+    ("Caucasus", "region", None, 42.5, 44.0),
+    ("South Ossetia", "region", "GEO", 42.3, 44.0),
+    ("Transnistria", "region", "MDA", 47.25, 29.5),
+    ("Nagorno-Karabakh", "region", "AZE", 39.9, 46.75),
+    ("Donbas", "region", "UKR", 48.0, 38.0),
+    ("Dagestan", "admin1", "RUS", 42.9, 47.0),
+    ("Baltic Sea", "feature", None, 58.0, 20.0),
+    ("Nile", "feature", None, 15.6, 32.5),
+    ("Cauvery", "feature", "IND", 11.5, 78.0),
+    ("Himalayas", "feature", None, 28.0, 84.0),
+    ("Sahara", "feature", None, 23.0, 13.0),
+    ("B.C.", "admin1", "CAN", 53.7, -124.0),
+    ("Que.", "admin1", "CAN", 52.0, -71.0),
+    ("Minn.", "admin1", "USA", 46.3, -94.3),
+    ("DPRK", "country", "PRK", 40.0, 127.0),
+    ("European Union", "region", None, 50.0, 10.0),
+    ("EU", "region", None, 50.0, 10.0),  # not Eu, France
+    ("Europe", "continent", None, 48.7, 9.1),
+])
+def test_gazetteer_regions_features_abbreviations(geo, name, resolution, country, lat, lon):
+    top = geo.gazetteer.lookup(name)[0]
+    assert (top.resolution, top.country) == (resolution, country)
+    assert haversine_km(top.lat, top.lon, lat, lon) < 400
+
+
+def test_geonames_points_and_area_centres(geo):
+    canada = geo.gazetteer.lookup("Canada")[0]
+    assert haversine_km(canada.lat, canada.lon, 60.10867, -113.64258) < 5  # GeoNames' point, not 60,-95
+    texas = geo.gazetteer.lookup("Texas")[0]  # the middle of the state, not the mean of its towns
+    assert haversine_km(texas.lat, texas.lon, 31.25, -99.25) < 100
+
+
+def test_every_location_carries_its_resolution():
+    from wirewatch.records import RESOLUTIONS
+
+    gaz = Gazetteer()
+    gaz.load()
+    assert gaz._con is not None
+    found = {r for (r,) in gaz._con.execute("SELECT DISTINCT resolution FROM places")}
+    assert found <= set(RESOLUTIONS) and {"continent", "region", "feature", "country", "city"} <= found
+
+
+@pytest.mark.parametrize(("text", "name", "expect"), [
+    ("Israeli jets struck a building in the city of Nabatieh on Tuesday.", "Nabatieh", ("LBN", "city")),
+    ("Gunmen attacked an army post near the town of Menaka in northeastern Mali.", "Menaka", ("MLI", "city")),
+    ("Police in Toronto arrested two men after a shooting downtown.", "Toronto", ("CAN", "city")),
+    ("Fighting resumed in South Ossetia on Monday.", "South Ossetia", ("GEO", "region")),
+    ("Rebels in Dagestan attacked a police post.", "Dagestan", ("RUS", "admin1")),
+    ("Tensions rose in the Middle East and the Gulf.", "Gulf", (None, "region")),
+    ("Migrants drowned in the Mediterranean off Libya.", "Mediterranean", (None, "feature")),
+    ("VANCOUVER, B.C. - Police in Vancouver, B.C., said a man was arrested.", "B.C.", ("CAN", "admin1")),
+    # homonyms in local news: the state of the story decides
+    ("LEBANON, Ind. - Police in Lebanon said a fire destroyed a barn near Zionsville and Carmel.", "Lebanon",
+     ("USA", "city")),
+    ("PALESTINE, Texas - A storm damaged homes in Palestine, Tyler and Athens on Monday.", "Athens",
+     ("USA", "city")),
+    # ... but a capital's namesake needs its own state named: Paris in a Californian story is Paris
+    ("He was born in La Jolla, California, and received the Legion of Honour during a visit to Paris.",
+     "Paris", ("FRA", "city")),
+    ("Flooding hit Richmond and Kew in south-west London on Monday.", "London", ("GBR", "city")),
+])
+def test_whole_document_resolution(geo, nlp, text, name, expect):
+    got = resolved(geo, nlp, text)
+    assert got[name][:2] == expect
+
+
+def test_demonyms_are_never_populated_places(geo, nlp):
+    text = "He hired a Canadian engineer and a Spanish nurse. The EU said so."
+    doc = nlp(text)
+    assert not {"Canadian", "Spanish", "EU"} & {t.text for t in geo.toponyms(doc, None)}
+    spans = [(text.index(w), text.index(w) + len(w)) for w in ("Canadian", "Spanish", "EU")]
+    got = [(t.place.name, t.place.country, t.place.resolution) for t in geo.resolve_spans(doc, spans)]
+    assert got == [("Canada", "CAN", "country"), ("Spain", "ESP", "country"),
+                   ("European Union", None, "region")]
+
+
+def test_dateline_is_location_only_when_sentence_names_none(geo, nlp):
+    from wirewatch.geo.locate import is_dateline
+
+    doc = nlp("TORONTO - Police arrested two men after a shooting in Mississauga on Monday.")
+    tops = geo.toponyms(doc, None)
+    assert [(t.text, t.place.name, is_dateline(doc, t)) for t in tops] == [
+        ("TORONTO", "Toronto", True), ("Mississauga", "Mississauga", False)]
+    assert geo.locate(doc, draft_for(doc, "arrested"), tops).text == "Mississauga"
+    doc = nlp("KABUL (Reuters) - Gunmen attacked a checkpoint.")
+    tops = geo.toponyms(doc, None)
+    assert [t.text for t in tops] == ["KABUL"] and is_dateline(doc, tops[0])
+    where = geo.locate(doc, draft_for(doc, "attacked"), tops)
+    assert where is not None and where.place.country == "AFG"
+
+
+WIKINEWS = GOLD.parent / "geo_wikinews.jsonl"
+
+
+def test_wikinews_gold_is_exact_split_and_attributed():
+    lines = [json.loads(x) for x in WIKINEWS.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) >= 40
+    assert {x["split"] for x in lines} == {"dev", "test"}
+    assert all(x["corpus"] == f"wikinews_{x['split']}" for x in lines)
+    assert all(x["source"].startswith("https://en.wikinews.org/") for x in lines)
+    n = 0
+    for obj in lines:
+        for t in obj["toponyms"]:
+            assert obj["text"][t["start"]:t["end"]] == t["text"] and t["lat"] is not None
+            n += 1
+    assert n >= 600
+    assert (WIKINEWS.parent / "geo_wikinews.LICENSE.md").read_text(encoding="utf-8").count("CC BY 2.5") >= 1
