@@ -317,8 +317,10 @@ def main() -> int:
     for r in rows:
         w.writerow([*(("" if v is None else v) for v in r[:12]), "|".join(r[12])])
     data = buf.getvalue().encode("utf-8")
-    with open(OUT / "places.tsv.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    tmp = OUT / "places.tsv.gz.tmp"  # written aside and renamed: a reader never sees a partial file
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(data)
+    os.replace(tmp, OUT / "places.tsv.gz")
     text = json.dumps(countries_out, ensure_ascii=False, sort_keys=True, indent=0)
     (OUT / "countries.json").write_text(text, encoding="utf-8")
     size = os.path.getsize(OUT / "places.tsv.gz")
