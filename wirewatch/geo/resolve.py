@@ -4,15 +4,20 @@ Score of a candidate = prior (feature type, population, main vs alternate name)
   + article country evidence (countries named, demonyms, countries of unambiguous places)
   + admin evidence (an admin1 named in the article contains the candidate; other places in the same admin1)
   + local cues: "Paris, Texas" (the next name contains it), "Syria’s town of X" (possessive country),
-    "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (city level)
+    "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (the city, strongly:
+    "the city of Nabatieh" is not the governorate)
   + spatial coherence: a reading inside an admin1 where other names of the article can also lie
-    ("Cook" among Minnesota towns is Cook, Minnesota), except against a big national capital's name
+    ("Cook" among Minnesota towns is Cook, Minnesota), except against a big national capital's name, whose
+    namesakes also get no country evidence unless their own state is named ("Paris" in a Californian story
+    is Paris, France; "Athens" in a Texas story with Tyler and Palestine is Athens, Texas)
   + "in Becker, Clay and Wilkin counties": every listed name gets the admin cue
   - namesake penalty: a province named like its own capital ("Aleppo") is the city unless "province" is said;
     a county only yields to its own seat; an alias country ("England" -> UK) yields to the admin1 it names.
-Nationality words and residents' nouns given as spans resolve to their country/state ("German" -> Germany).
+Nationality words and residents' nouns given as spans resolve to their country/state ("German" -> Germany,
+"Canadian" -> Canada, never Canadian County or Spanish, Ontario).
 One sense per discourse: every mention of the same name shares the answer unless a local cue disagrees.
-Evaluation on public corpora and the error classes behind these rules: docs/geo-eval.md.
+Evaluation on the shipped gold (GeoVirus, Wikinews toponym gold) and the error classes behind these rules:
+docs/geo-eval.md.
 """
 
 from __future__ import annotations
