@@ -548,3 +548,12 @@ def test_wikinews_gold_is_exact_split_and_attributed():
             n += 1
     assert n >= 600
     assert (WIKINEWS.parent / "geo_wikinews.LICENSE.md").read_text(encoding="utf-8").count("CC BY 2.5") >= 1
+
+
+def test_us_postal_codes_only_in_context(geo, nlp):
+    got = resolved(geo, nlp, "Police in Seattle, WA arrested a man on Monday.")
+    assert got["WA"][:3] == ("USA", "admin1", "Washington")
+    got = resolved(geo, nlp, "The mayor of Portland, OR said the bridge would reopen.")
+    assert got["OR"][:3] == ("USA", "admin1", "Oregon")
+    got = resolved(geo, nlp, "Officials in Wa, Ghana said the road was closed.")
+    assert got["Wa"][:2] == ("GHA", "city")
