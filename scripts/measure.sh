@@ -13,7 +13,7 @@ run() {  # task, gold file stem
 }
 for f in events_news events_gsr_heldout events_petrarch; do [ -f "$gold/$f.jsonl" ] && run events "$f"; done
 for f in actors_news actors_news_heldout actors_ngec actors_gsr; do run actors "$f"; done
-for f in geo_news geo_geovirus; do run geo "$f"; done
+for f in geo_news geo_geovirus geo_wikinews; do run geo "$f"; done
 run time time_news
 run time time_meantime
 echo "bench --articles ${BENCH_ARTICLES:-300}" >&2

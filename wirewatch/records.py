@@ -19,7 +19,9 @@ PLOVER_TYPES: tuple[str, ...] = (
 MODALITIES: tuple[str, ...] = (
     "asserted", "reported", "claimed", "possible", "planned", "negated", "historical",
 )
-RESOLUTIONS: tuple[str, ...] = ("country", "admin1", "admin2", "city", "sub-city")
+RESOLUTIONS: tuple[str, ...] = ("continent", "region", "feature", "country", "admin1", "admin2", "city",
+                                 "sub-city")  # region: named region/disputed territory/island; feature: sea,
+# river, lake, mountain range, desert (docs/geo-eval.md)
 PRECISIONS: tuple[str, ...] = ("day", "week", "month", "year", "decade", "published")
 
 

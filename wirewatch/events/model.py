@@ -84,7 +84,7 @@ class EventClassifier:
 
     def proba(self, feats: list[str]) -> np.ndarray:
         """Class probabilities (softmax of the linear scores)."""
-        idx = [self.vocab[f] for f in set(feats) if f in self.vocab]
+        idx = [self.vocab[f] for f in dict.fromkeys(feats) if f in self.vocab]  # ordered: no hash-seed order
         scores = self.intercept + (self.weights[idx].sum(axis=0) if idx else 0.0)
         scores = scores - scores.max()
         e = np.exp(scores)
@@ -95,7 +95,7 @@ class EventClassifier:
         if not batch:
             return []
         vocab = self.vocab
-        rows = [[vocab[f] for f in set(feats) if f in vocab] for feats in batch]
+        rows = [[vocab[f] for f in dict.fromkeys(feats) if f in vocab] for feats in batch]
         flat = [i for r in rows for i in r]
         sums = np.zeros((len(rows), len(self.classes)), dtype=np.float32)
         if flat:

@@ -37,7 +37,11 @@ LRU_SIZE = 8192  # cached lookups (names -> entries / has)
 _ARTICLES = ("al ", "ar ", "as ", "ad ", "an ", "ash ", "at ", "az ", "el ", "ad ")
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾʼ´"), None)
 _SPACES = dict.fromkeys(map(ord, "-‐–—_.,"), " ")
-RESOLUTION_RANK = {"country": 0, "admin1": 1, "admin2": 2, "city": 3, "sub-city": 4}
+# precision of a place (higher = more precise); "continent", "region" (named regions, disputed territories,
+# islands) and "feature" (seas, rivers, lakes, mountain ranges, deserts) are areas, like countries
+RESOLUTION_RANK = {"continent": -1, "region": 0, "feature": 0, "country": 0, "admin1": 1, "admin2": 2,
+                   "city": 3, "sub-city": 4}
+AREA_RESOLUTIONS = frozenset(("continent", "region", "feature", "country"))
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (row INTEGER PRIMARY KEY, geonameid INTEGER NOT NULL, name TEXT NOT NULL,
@@ -283,14 +287,17 @@ class Gazetteer:
 def prior(e: Entry) -> float:
     """Context-free plausibility of a candidate: feature type and population."""
     p = e.place
-    base = {"country": 6.0, "admin1": 3.5, "admin2": 1.0, "city": 0.0, "sub-city": -0.5}[p.resolution]
-    if p.feature_code == "CONT":
-        base = 6.5
+    base = {"continent": 6.5, "country": 6.0, "admin1": 3.5, "admin2": 1.0, "city": 0.0, "sub-city": -0.5,
+            "region": 6.0, "feature": 6.0}.get(p.resolution, 0.0)
     if p.feature_code == "PPLC":
         base += 1.5
     if not e.primary:
         base -= 0.6
-    return base + math.log10(p.population + 10) * 0.8
+    population = p.population
+    if p.resolution in ("region", "feature"):
+        # the curated regions and features news names: as prominent as a province of a million people
+        population = max(population, 1_000_000)
+    return base + math.log10(population + 10) * 0.8
 
 
 @lru_cache(maxsize=1)

@@ -114,17 +114,40 @@ def score_toponym(doc: Doc, draft: EventDraft, t: Toponym) -> float | None:
     return score if score > 0 else None
 
 
+DATELINE_DASHES = frozenset(("-", "—", "–", "--", "("))
+
+
+def is_dateline(doc: Doc, t: Toponym) -> bool:
+    """``t`` opens a dateline ("TORONTO -", "Jordan, Minn. —", "KABUL (Reuters)"): the place the story was
+    filed from, at the start of a line and followed by a dash or an agency tag (after an optional
+    ", State")."""
+    start = t.token_start
+    if start > 0 and "\n" not in doc[start - 1].text_with_ws and not doc[start - 1].is_space:
+        return False
+    i = t.token_end
+    if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].text[:1].isupper():
+        i += 2
+        while i < len(doc) and doc[i].text == ".":
+            i += 1
+    return i < len(doc) and doc[i].text in DATELINE_DASHES
+
+
 def locate(doc: Doc, draft: EventDraft, toponyms: list[Toponym]) -> Toponym | None:
-    """The toponym naming where ``draft`` happened, or None when the sentence states none."""
+    """The toponym naming where ``draft`` happened, or None when the sentence states none. A dateline city
+    is the location only when the sentence names no other place."""
     s, e = draft.sentence.start, draft.sentence.end
     best: tuple[float, int, Toponym] | None = None
+    dateline: Toponym | None = None
     for t in toponyms:
         if t.start < s or t.end > e:
             continue
         sc = score_toponym(doc, draft, t)
         if sc is None:
             continue
+        if is_dateline(doc, t):
+            dateline = dateline or t
+            continue
         key = (sc, -t.start, t)
         if best is None or key[:2] > best[:2]:
             best = key
-    return best[2] if best else None
+    return best[2] if best else dateline

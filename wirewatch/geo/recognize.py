@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -134,7 +134,8 @@ def prominent(gazetteer: Gazetteer, text: str, min_population: int = 100_000) ->
     top = entries[0]
     if not top.primary and top.place.resolution == "city":
         return False
-    return top.place.resolution in ("country", "admin1") or top.place.population >= min_population
+    return (top.place.resolution in ("continent", "region", "feature", "country", "admin1")
+            or top.place.population >= min_population)
 
 
 def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
@@ -192,6 +193,8 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
                 spans.append(Candidate(s, hit, "GAZ"))
                 taken.update(range(s, hit))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
+    spans.extend(_datelines(doc, gazetteer, taken))
+    spans = _postal_codes(doc, gazetteer, spans)
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
 
@@ -210,6 +213,62 @@ def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
         if normalize(text) in place_names or (top.primary and prominent(gazetteer, text)):
             return end
     return None
+
+
+DATELINE_MARKS = frozenset(("-", "—", "–", "--", "("))
+US_POSTAL = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
+    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "PR": "Puerto Rico",
+}
+
+
+def _postal_codes(doc: Doc, gazetteer: Gazetteer, spans: list[Candidate]) -> list[Candidate]:
+    """US postal codes only in context: "Seattle, WA" -> Washington (the state), when the name before the
+    comma has a US reading; elsewhere "WA" is not made a US state (nor, after a US town, Wa, Ghana)."""
+    by_start = {c.start: i for i, c in enumerate(spans)}
+    out = list(spans)
+    for c in spans:
+        k = c.end + 1
+        if c.end >= len(doc) or doc[c.end].text != "," or k >= len(doc) or doc[k].text not in US_POSTAL:
+            continue
+        if not any(e.alpha2 == "US" and e.place.resolution in ("city", "admin2")
+                   for e in gazetteer.entries(c.text(doc))):
+            continue
+        state = Candidate(k, k + 1, "GAZ", US_POSTAL[doc[k].text])
+        if k in by_start and spans[by_start[k]].end == k + 1:
+            out[by_start[k]] = replace(spans[by_start[k]], name=state.name)
+        elif not any(x.start <= k < x.end for x in spans):
+            out.append(state)
+    return out
+
+
+def _datelines(doc: Doc, gazetteer: Gazetteer, taken: set[int]) -> list[Candidate]:
+    """An upper-case place name opening a line and followed by a dash or "(Agency)": "TORONTO -",
+    "KABUL (Reuters) -" (the small model misses upper-case names)."""
+    out: list[Candidate] = []
+    for i, tok in enumerate(doc):
+        if i in taken or not tok.is_upper or len(tok.text) < 3 or not tok.is_alpha:
+            continue
+        if i > 0 and "\n" not in doc[i - 1].text_with_ws and not doc[i - 1].is_space:
+            continue
+        j = i
+        while j < len(doc) and j - i < 3 and doc[j].is_upper and doc[j].is_alpha and j not in taken:
+            j += 1
+        if j >= len(doc) or doc[j].text not in DATELINE_MARKS and doc[j].text != ",":
+            continue
+        name = doc[i:j].text.title()
+        if normalize(name) not in NOT_PLACES and gazetteer.has(name):
+            out.append(Candidate(i, j, "GAZ", name))
+            taken.update(range(i, j))
+    return out
 
 
 def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[str]) -> list[Candidate]:

@@ -4,15 +4,20 @@ Score of a candidate = prior (feature type, population, main vs alternate name)
   + article country evidence (countries named, demonyms, countries of unambiguous places)
   + admin evidence (an admin1 named in the article contains the candidate; other places in the same admin1)
   + local cues: "Paris, Texas" (the next name contains it), "Syria’s town of X" (possessive country),
-    "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (city level)
+    "the Turkish cities of X" (demonym), "X province" (admin level), "the city of X" (the city, strongly:
+    "the city of Nabatieh" is not the governorate)
   + spatial coherence: a reading inside an admin1 where other names of the article can also lie
-    ("Cook" among Minnesota towns is Cook, Minnesota), except against a big national capital's name
+    ("Cook" among Minnesota towns is Cook, Minnesota), except against a big national capital's name, whose
+    namesakes also get no country evidence unless their own state is named ("Paris" in a Californian story
+    is Paris, France; "Athens" in a Texas story with Tyler and Palestine is Athens, Texas)
   + "in Becker, Clay and Wilkin counties": every listed name gets the admin cue
   - namesake penalty: a province named like its own capital ("Aleppo") is the city unless "province" is said;
     a county only yields to its own seat; an alias country ("England" -> UK) yields to the admin1 it names.
-Nationality words and residents' nouns given as spans resolve to their country/state ("German" -> Germany).
+Nationality words and residents' nouns given as spans resolve to their country/state ("German" -> Germany,
+"Canadian" -> Canada, never Canadian County or Spanish, Ontario).
 One sense per discourse: every mention of the same name shares the answer unless a local cue disagrees.
-Evaluation on public corpora and the error classes behind these rules: docs/geo-eval.md.
+Evaluation on the shipped gold (GeoVirus, Wikinews toponym gold) and the error classes behind these rules:
+docs/geo-eval.md.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from wirewatch.geo.gazetteer import Entry, Gazetteer, normalize, prior
+from wirewatch.geo.gazetteer import AREA_RESOLUTIONS, Entry, Gazetteer, normalize, prior
 from wirewatch.geo.recognize import ADMIN_NOUNS, Candidate, Recognized, demonym_country
 from wirewatch.records import Toponym
 
@@ -75,11 +80,14 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
     if e + 1 < len(doc) and doc[e].text == ",":
         nxt = mentions_at.get(e + 1)
         if nxt:
-            containers = {(x.alpha2, x.admin1_code if x.place.resolution == "admin1" else "")
-                          for x in nxt if x.place.resolution in ("country", "admin1")}
+            # sorted: the most specific container (an admin1) first, so the bonus never depends on set order
+            containers = sorted({(x.alpha2, x.admin1_code if x.place.resolution == "admin1" else "")
+                                 for x in nxt if x.place.resolution in ("country", "admin1")},
+                                key=lambda c: (not c[1], c))
             for i, x in enumerate(entries):
                 for a2, a1 in containers:
-                    if x.alpha2 == a2 and (not a1 or x.admin1_code == a1) and x.place.resolution != "country":
+                    if (x.alpha2 == a2 and (not a1 or x.admin1_code == a1)
+                            and x.place.resolution not in AREA_RESOLUTIONS):
                         bonus[i] += 8.0 if a1 else 6.0
                         break
     # "Atlanta, Georgia": the container of the name just before
@@ -99,7 +107,7 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
         if prev and tok.i + 1 < len(doc) and doc[tok.i + 1].text in ("'s", "’s", "’", "'"):
             countries = {x.alpha2 for x in prev[:3] if x.place.resolution in ("country", "admin1")}
             for i, x in enumerate(entries):
-                if x.alpha2 in countries and x.place.resolution != "country":
+                if x.alpha2 in countries and x.place.resolution not in AREA_RESOLUTIONS:
                     bonus[i] += 4.0
         # "the Turkish cities of Ankara": a demonym just before
         iso = demonym_country(tok.text) if tok.text[:1].isupper() and tok.ent_type_ not in ("GPE",) else None
@@ -111,13 +119,14 @@ def _local_cues(doc: Doc, c: Candidate, entries: list[Entry], mentions_at: dict[
     before2 = doc[s - 2].lower_ if s >= 2 else ""
     after = doc[e].lower_ if e < len(doc) else ""
     admin_cue = after in ADMIN_NOUNS or (before == "of" and before2 in ADMIN_NOUNS) or s in listed
-    city_cue = after in CITY_NOUNS or (before == "of" and before2 in CITY_NOUNS) or before2 in CITY_NOUNS
+    city_of = before == "of" and before2 in CITY_NOUNS  # "the city of Nabatieh": the city, not the province
+    city_cue = after in CITY_NOUNS or city_of or before2 in CITY_NOUNS
     for i, x in enumerate(entries):
         r = x.place.resolution
         if admin_cue and r in ("admin1", "admin2"):
             bonus[i] += 8.0
         if city_cue and r == "city":
-            bonus[i] += 2.5
+            bonus[i] += 6.0 if city_of and not admin_cue else 2.5
     return bonus
 
 
@@ -129,8 +138,10 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         text = c.text(doc)
         entries = gazetteer.entries(text)[:MAX_CANDIDATES]
         demonym = _demonym_entries(gazetteer, text)
-        if demonym and not any(x.primary for x in entries):
-            # "German" is a demonym, not the alternate name of San Germán
+        if demonym and not any(x.primary and (x.place.resolution in AREA_RESOLUTIONS | {"admin1"}
+                                              or x.place.population >= 100_000) for x in entries):
+            # "German" is a demonym, not the alternate name of San Germán; "Canadian" is Canada, not
+            # Canadian County, Oklahoma; "Spanish" is Spain, not Spanish, Ontario
             entries = demonym + [x for x in entries if x not in demonym]
         elif not entries:
             entries = _fallback_entries(gazetteer, text)
@@ -190,7 +201,8 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         # otherwise: co-location alone does not make it "Washington, Iowa"
         capital = any(x.primary and x.place.feature_code == "PPLC" and x.place.population >= 100_000
                       for x in entries)
-        base = [_global(x, country_ev, admin_ev, total, entries)
+        base = [_global(x, country_ev, admin_ev, total, entries,
+                        weak_country=capital and x.place.feature_code != "PPLC")
                 + (0.0 if capital else _coherence_bonus(x, coherent)) for x in entries]
         for m in group:
             scores = [base[i] + max(m.local[i], 0.5 * shared[i]) for i in range(len(entries))]
@@ -230,15 +242,16 @@ def _coherence(by_key: dict[str, list[_Mention]]) -> tuple[Counter[str], dict[st
     by: dict[str, dict[str, float]] = {}
     for key, group in by_key.items():
         entries = group[0].entries
-        codes = {x.admin1_code for x in entries if x.admin1_code and x.place.resolution != "country"}
+        codes = sorted({x.admin1_code for x in entries if x.admin1_code and x.place.resolution != "country"})
         if not codes:
             continue
         w = 1.0 / len(codes) ** COHERENCE_POWER
         contrib = dict.fromkeys(codes, w)
         local = [max(m.local[i] for m in group) for i in range(len(entries))]
         best = max(range(len(entries)), key=lambda i: prior(entries[i]) + local[i])
-        if entries[best].place.resolution == "admin1" and entries[best].primary:
-            contrib[entries[best].admin1_code] += NAMED_ADMIN1
+        code = entries[best].admin1_code
+        if entries[best].place.resolution == "admin1" and entries[best].primary and code in contrib:
+            contrib[code] += NAMED_ADMIN1  # (a region without an admin1 code, "Sinai", names no admin1)
         by[key] = contrib
         support.update(contrib)
     return support, by
@@ -292,9 +305,12 @@ def _fallback_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
 
 
 def _global(x: Entry, country_ev: Counter[str], admin_ev: Counter[str], total: float,
-            entries: list[Entry]) -> float:
+            entries: list[Entry], weak_country: bool = False) -> float:
     score = prior(x)
     n = country_ev.get(x.place.country or "", 0.0)
+    if weak_country and admin_ev.get(x.admin1_code, 0) <= 0.01:
+        n = 0.0  # a capital's namesake needs its own state named: "Paris" in a Californian story is Paris
+
     if n > 0.01:
         score += 1.0 + 3.0 * n / total
     if x.place.resolution in ("city", "admin2") and admin_ev.get(x.admin1_code, 0) > 0.01:
