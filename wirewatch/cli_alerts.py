@@ -29,6 +29,12 @@ def destination_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="only events within --radius-km of this point or gazetteer place"),
         click.option("--radius-km", "radius_km", type=click.FloatRange(0, 20000, min_open=True),
                      default=None),
+        click.option("--standing", "standing", multiple=True, metavar="STANDING",
+                     help="only events whose incident stands so: asserted, reported, disputed, claimed, "
+                          "denied, possible, planned, historical, or claimed-by-any (a party claims it); "
+                          "repeat for any"),
+        click.option("--min-outlets", "min_outlets", type=click.IntRange(1), default=None,
+                     help="only events whose incident is reported by at least N outlets"),
         click.option("--allow-private", "dest_private", is_flag=True,
                      help="allow a webhook on a loopback/private address (intranet, tests)"),
     ]
@@ -45,6 +51,8 @@ def pop_destination(kw: dict[str, Any]) -> Any:
     chosen = [(k, v) for k, v in chosen if v]
     secret, private = kw.pop("dest_secret"), kw.pop("dest_private")
     near_raw, radius = kw.pop("near"), kw.pop("radius_km")
+    standing = tuple(x.strip().lower() for v in kw.pop("standing") or () for x in v.split(",") if x.strip())
+    min_outlets = kw.pop("min_outlets")
     if len(chosen) > 1:
         raise UserError("give one destination: --jsonl, --webhook, --slack, --matrix or --email")
     near = None
@@ -63,11 +71,13 @@ def pop_destination(kw: dict[str, Any]) -> Any:
     if secret and not (chosen and chosen[0][0] == "webhook"):
         raise UserError("--secret signs generic webhooks only: add --webhook URL")
     if not chosen:
-        if near is not None:  # a condition without a destination: hits go to `watch run`'s output
-            return check_destination(Destination("output", "-", near=near, radius_km=radius))
+        if near is not None or standing or min_outlets:  # conditions only: hits go to `watch run`'s output
+            return check_destination(Destination("output", "-", near=near, radius_km=radius,
+                                                 standing=standing, min_outlets=min_outlets))
         return None
     kind, target = chosen[0]
-    return check_destination(Destination(kind, target, secret or None, bool(private), near, radius))
+    return check_destination(Destination(kind, target, secret or None, bool(private), near, radius, standing,
+                                         min_outlets))
 
 
 def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,12 +104,12 @@ def deliver_once(store: Any, names: Sequence[str] | None, fallback: Callable[[An
                  finish: Callable[[], None], dry_run: bool, opts: dict[str, Any]) -> dict[str, int]:
     """One `watch run`: alerts with a destination are sent there, the others go to ``fallback``;
     a dry run sends nothing and prints every hit."""
-    from wirewatch.deliver import SmtpSettings, deliver_alerts, destinations, near_condition
+    from wirewatch.deliver import SmtpSettings, alert_condition, deliver_alerts, destinations
     from wirewatch.watch import run_alerts
 
     if dry_run:
         return run_alerts(store, fallback, names, advance=False, finish=finish,
-                          condition=near_condition(destinations(store)))
+                          condition=alert_condition(store, destinations(store)))
     smtp = SmtpSettings.from_env(host=opts.get("smtp_host"), port=opts.get("smtp_port"),
                                  sender=opts.get("smtp_from"))
     return deliver_alerts(store, names, base_url=opts.get("base_url") or "http://127.0.0.1:8000", smtp=smtp,

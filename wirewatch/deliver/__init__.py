@@ -1,7 +1,8 @@
 """Delivering alert hits where analysts work: JSONL files, generic webhooks (HMAC-SHA256 signed,
 with an idempotency key), Slack and Matrix incoming webhooks, and e-mail over SMTP.
 
-An alert's destination and conditions (a radius around a point) are saved with
+An alert's destination and conditions (a radius around a point, the standing and outlet count of
+the event's incident) are saved with
 :func:`set_destination` (table ``alert_settings``). :func:`deliver_alerts` runs the checkpointed
 delivery of :func:`wirewatch.watch.run_alerts`: each hit goes to its alert's destination with
 retries and backoff; a hit that still fails becomes a dead letter (``watch failed``), retried by
@@ -42,12 +43,18 @@ class Destination:
     allow_private: bool = False
     near: tuple[float, float] | None = None
     radius_km: float | None = None
+    standing: tuple[str, ...] = ()  # the event's incident has one of these standings (STANDINGS)
+    min_outlets: int | None = None  # ... and at least this many outlets
 
     def describe(self) -> str:
         """E.g. ' within 100 km of 36.89,38.35 -> webhook https://h/x (signed)'."""
         out = ""
         if self.near is not None:
             out += f" within {self.radius_km:g} km of {self.near[0]:.4g},{self.near[1]:.4g}"
+        if self.standing:
+            out += f" where the incident is {' or '.join(self.standing)}"
+        if self.min_outlets:
+            out += f" reported by >= {self.min_outlets} outlets"
         if self.kind != "output":
             out += f" -> {self.kind} {self.target}" + (" (signed)" if self.secret else "")
         return out
@@ -55,7 +62,8 @@ class Destination:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "target": self.target, "signed": bool(self.secret),
                 "allow_private": self.allow_private,
-                "near": list(self.near) if self.near else None, "radius_km": self.radius_km}
+                "near": list(self.near) if self.near else None, "radius_km": self.radius_km,
+                "standing": list(self.standing), "min_outlets": self.min_outlets}
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,11 @@ def check_destination(dest: Destination) -> Destination:
         raise UserError("--secret signs generic webhooks only (--webhook URL)")
     if (dest.near is None) != (dest.radius_km is None):
         raise UserError("give --near and --radius-km together")
+    unknown = [x for x in dest.standing if x not in STANDINGS]
+    if unknown:
+        raise UserError(f"unknown incident standing {unknown[0]!r}; use {', '.join(STANDINGS)}")
+    if dest.min_outlets is not None and dest.min_outlets < 1:
+        raise UserError("--min-outlets must be at least 1")
     if dest.near is not None:
         lat, lon = dest.near
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -112,7 +125,8 @@ def set_destination(store: Any, name: str, dest: Destination) -> None:
     sql.set_settings(store, name, {
         "kind": dest.kind, "target": dest.target, "secret": dest.secret, "allow_private": dest.allow_private,
         "near_lat": dest.near[0] if dest.near else None, "near_lon": dest.near[1] if dest.near else None,
-        "radius_km": dest.radius_km})
+        "radius_km": dest.radius_km, "standing": ",".join(dest.standing) or None,
+        "min_outlets": dest.min_outlets})
 
 
 def destinations(store: Any, names: Sequence[str] | None = None) -> dict[str, Destination]:
@@ -120,8 +134,9 @@ def destinations(store: Any, names: Sequence[str] | None = None) -> dict[str, De
     out = {}
     for name, r in sql.settings_rows(store, names).items():
         near = (r["near_lat"], r["near_lon"]) if r["near_lat"] is not None else None
+        standing = tuple(x for x in (r.get("standing") or "").split(",") if x)
         out[name] = Destination(r["kind"], r["target"], r["secret"], bool(r["allow_private"]), near,
-                                r["radius_km"])
+                                r["radius_km"], standing, r.get("min_outlets"))
     return out
 
 
@@ -151,6 +166,44 @@ def near_condition(dests: dict[str, Destination]) -> Condition:
         return haversine_km(d.near[0], d.near[1], float(loc["lat"]), float(loc["lon"])) <= d.radius_km
 
     return ok
+
+
+# an incident's standing summary (wirewatch.incidents), plus "claimed-by-any": some party claims it
+STANDINGS = ("asserted", "reported", "disputed", "claimed", "denied", "possible", "planned", "historical",
+             "claimed-by-any")
+
+
+def standing_condition(store: Any, dests: dict[str, Destination]) -> Condition:
+    """Alert condition on the event's incident: its standing ("claimed by any party": a party claims
+    it) and how many outlets report it ("confirmed by >= 2 outlets"). An alert fires for the report
+    that makes its incident qualify, and for later reports of it; alerts without such a condition pass."""
+    from wirewatch.store.incidents_read import get_incident
+
+    def ok(alert: Alert, event: dict[str, Any]) -> bool:
+        d = dests.get(alert.name)
+        if d is None or not (d.standing or d.min_outlets):
+            return True
+        incident_id = event.get("incident")
+        if not incident_id:
+            return False
+        with store._read() as conn:
+            inc = get_incident(conn, incident_id)
+        if inc is None:
+            return False
+        standing = inc.get("standing") or {}
+        if d.min_outlets and int(inc.get("n_outlets") or 0) < d.min_outlets:
+            return False
+        if not d.standing:
+            return True
+        return standing.get("summary") in d.standing or (
+            "claimed-by-any" in d.standing and bool(standing.get("claimed_by")))
+
+    return ok
+
+
+def alert_condition(store: Any, dests: dict[str, Destination]) -> Condition:
+    """Every saved condition of the alerts: radius and incident standing / outlets."""
+    return all_of(near_condition(dests), standing_condition(store, dests))
 
 
 def all_of(*conditions: Condition | None) -> Condition:
@@ -267,7 +320,7 @@ def deliver_alerts(store: Any, names: Sequence[str] | None = None, base_url: str
 
     try:
         return run_alerts(store, disp, names, advance=advance, finish=done,
-                          condition=all_of(near_condition(dests), incident_condition))
+                          condition=all_of(alert_condition(store, dests), incident_condition))
     finally:
         if dispatcher is None:
             disp.close()

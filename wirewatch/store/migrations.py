@@ -98,6 +98,15 @@ def _m0011_sources(conn: Connection) -> None:
     schema.source_items.create(conn, checkfirst=True)
 
 
+def _m0012_alert_standing(conn: Connection) -> None:
+    """Incident conditions on alerts: ``alert_settings.standing`` and ``alert_settings.min_outlets``."""
+    have = {c["name"] for c in inspect(conn).get_columns("alert_settings")}
+    if "standing" not in have:
+        conn.exec_driver_sql("ALTER TABLE alert_settings ADD COLUMN standing VARCHAR(120)")
+    if "min_outlets" not in have:
+        conn.exec_driver_sql("ALTER TABLE alert_settings ADD COLUMN min_outlets INTEGER")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
@@ -106,6 +115,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0005_failures", _m0005_failures),
     ("0010_alert_delivery", _m0010_alert_delivery),
     ("0011_sources", _m0011_sources),
+    ("0012_alert_standing", _m0012_alert_standing),
     ("0020_incidents", _m0020_incidents),
 )
 

@@ -378,6 +378,8 @@ alert_settings = Table(
     Column("near_lon", Float),
     Column("radius_km", Float),
     Column("allow_private", Boolean, nullable=False),
+    Column("standing", String(120)),  # incident standings, comma-separated (migration 0012)
+    Column("min_outlets", Integer),  # the incident has at least this many outlets (migration 0012)
 )
 
 # Dead letters: hits whose delivery failed after every retry (``watch failed`` / ``watch retry``).
