@@ -323,7 +323,8 @@ incidents = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # covers the map (date range + bbox) and the timeline (date range + type, counting reports), as
     # ix_events_date_map does for events
-    Index("ix_incidents_date", "date_class", "date_start", "date_end", "lat", "lon", "event_type", "n_reports"),
+    Index("ix_incidents_date", "date_class", "date_start", "date_end", "lat", "lon", "event_type",
+          "n_reports"),
     Index("ix_incidents_type_date", "event_type", "date_class", "date_start", "date_end", "n_reports"),
     Index("ix_incidents_country", "country", "date_class", "date_start"),
     Index("ix_incidents_reports", "n_reports"),
