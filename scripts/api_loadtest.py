@@ -59,15 +59,30 @@ def calls(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict[str, Any
         params = {"type": rng.choice(TYPES), "country": iso, "text": rng.choice(WORDS), "limit": 50}
         return "/api/events", params
 
+    def as_events(make: Callable[[], tuple[str, dict[str, Any]]]) -> Callable[[], tuple[str, dict[str, Any]]]:
+        def call() -> tuple[str, dict[str, Any]]:
+            path, params = make()
+            return path, {**params, "count": "events"}
+        return call
+
+    def incidents_call() -> tuple[str, dict[str, Any]]:
+        path, params = filter_call()
+        return "/api/incidents", params
+
+    # map and timeline count incidents by default (one feature / count per incident); the
+    # count=events variants are the per-report figures from before incidents existed
     return {
         "map      GET /api/events.geojson bbox+1y dates, limit 2000": map_call,
+        "map      ... &count=events": as_events(map_call),
         "timeline GET /api/aggregate by=day, 3y dates (+types)": timeline_call,
+        "timeline ... &count=events": as_events(timeline_call),
         "filter   GET /api/events type+country+text, limit 50 + total": filter_call,
+        "incident GET /api/incidents type+country+text, limit 50 + total": incidents_call,
     }
 
 
 def _rows(body: dict[str, Any]) -> int:
-    for key in ("features", "buckets", "events"):
+    for key in ("features", "buckets", "events", "incidents"):
         if key in body:
             return len(body[key])
     return 0

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from helpers import fresh_pg_schema
 
 from wirewatch.api import create_app
 from wirewatch.cli import cli
 from wirewatch.evaluate.incidents import b_cubed, ceaf_e, coref_scores, muc
+from wirewatch.incidents import relink_all, split_incident
 from wirewatch.incidents.link import ActorRef, LinkFeatures, pair_score
 from wirewatch.incidents.model import ArticleRef, Party, Report, standing, summarize
 from wirewatch.ingest.runner import ingest
@@ -341,3 +344,29 @@ def test_exports_load_with_the_right_dtypes(tmp_path, pipeline):
     assert len(lines) == n_inc and all(json.loads(x)["standing"] for x in lines)
     geo = json.loads(paths["incidents", "geojson"].read_text())
     assert all(f["properties"]["id"].startswith("inc_") for f in geo["features"])
+
+
+PG_URL = os.environ.get("WIREWATCH_TEST_PG_URL")
+
+
+@pytest.mark.skipif(not PG_URL and os.environ.get("WIREWATCH_REQUIRE_PG") != "1",
+                    reason="set WIREWATCH_TEST_PG_URL (scripts/start_postgres.sh)")
+def test_postgresql_links_as_sqlite_does(tmp_path, pipeline):
+    assert PG_URL, "WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set"
+    folder = _wire_folder(tmp_path)
+    with Store.open(f"sqlite:///{tmp_path / 'lite.db'}") as lite:
+        ingest([folder], lite, pipeline)
+        want = _incident_sets(lite)
+        want_list = lite.incidents(limit=1000)
+        want_days = lite.aggregate(None, "day", count="incidents")
+    for url in fresh_pg_schema(PG_URL):
+        with Store.open(url) as pg:
+            ingest([folder], pg, pipeline)
+            assert _incident_sets(pg) == want
+            assert pg.incidents(limit=1000) == want_list
+            assert pg.aggregate(None, "day", count="incidents") == want_days
+            big = pg.incidents(order="-reports")[0]
+            new_id = split_incident(pg, big["id"], big["event_ids"][-1:])
+            assert pg.incident(new_id)["event_ids"] == big["event_ids"][-1:]
+            assert relink_all(pg)["edits_replayed"] == 1
+            assert pg.incident(new_id)["n_reports"] == 1

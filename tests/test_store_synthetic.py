@@ -49,5 +49,11 @@ def test_seed_and_query(tmp_path):
         assert st.count_events(EventFilter(text="shelled")) > 0
         days = st.aggregate(EventFilter(), "day")
         assert sum(d["count"] for d in days) == st.count_events()  # every synthetic event has a date
+        # other outlets' copies share their original's incidents; aggregates count each once
+        n_inc = st.count_incidents()
+        assert 0 < n_inc < st.count_events()
+        inc_days = st.aggregate(EventFilter(), "day", count="incidents")
+        assert sum(d["count"] for d in inc_days) == n_inc
+        assert sum(d["events"] for d in inc_days) == st.count_events()
         timings = run(st, repeat=3)
-        assert len(timings) == 4 and all(p50 >= 0 and p95 >= p50 for p50, p95, _ in timings.values())
+        assert len(timings) == 7 and all(p50 >= 0 and p95 >= p50 for p50, p95, _ in timings.values())

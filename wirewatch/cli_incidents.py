@@ -74,7 +74,8 @@ def print_incidents(incidents: list[dict[str, Any]], total: int) -> None:
 def incidents(ctx: click.Context, db: str | None, limit: int, offset: int, order: str, fmt: str,
               **filters: Any) -> None:
     """List incidents (reports of one real-world event linked together): id, type, place, period,
-    reports, outlets, standing. Filters as for `events`; an incident matches when any report does.
+    reports, outlets, standing. Filters as for `events`: type, country, bbox and dates test the
+    incident's own best type/place/date; the others match when any of its reports does.
 
     Subcommands: show INC, merge A B, split INC EVENT..., relink.
     """

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from wirewatch.errors import UserError
 from wirewatch.incidents.model import standing
@@ -79,7 +79,10 @@ def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | Non
     """
     summary, rest = split_filter(flt)
     clauses = list(summary)
-    if rest is not None:
+    if rest is not None and summary:  # few incidents pass the summary test: probe their reports
+        e = s.events.c
+        clauses.append(exists().where(e.incident_id == s.incidents.c.id, where_all(rest, dialect)))
+    elif rest is not None:
         clauses.append(s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(rest, dialect))))
     return and_(*clauses) if clauses else None
 

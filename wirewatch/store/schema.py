@@ -341,12 +341,14 @@ incidents = Table(
     Column("n_outlets", Integer, nullable=False),
     Column("manual", Boolean, nullable=False),  # touched by a manual merge/split
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_incidents_date", "date_class", "date_start"),
-    Index("ix_incidents_type_date", "event_type", "date_start"),
-    Index("ix_incidents_latlon", "lat", "lon"),
-    Index("ix_incidents_country", "country"),
+    # covers the map (date range + bbox) and the timeline (date range + type, counting reports), as
+    # ix_events_date_map does for events
+    Index("ix_incidents_date", "date_class", "date_start", "date_end", "lat", "lon", "event_type",
+          "n_reports"),
+    Index("ix_incidents_type_date", "event_type", "date_class", "date_start", "date_end", "n_reports"),
+    Index("ix_incidents_country", "country", "date_class", "date_start"),
     Index("ix_incidents_reports", "n_reports"),
-    **CLUSTERED,
+    # a rowid table (not CLUSTERED): index scans that OR several date classes dedupe by integer rowid
 )
 
 # Manual incident edits (``wirewatch incidents merge|split``), replayed by ``incidents relink``.
