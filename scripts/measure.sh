@@ -14,11 +14,11 @@ run() {  # task, gold file stem
 for f in events_news events_gsr_heldout events_petrarch; do [ -f "$gold/$f.jsonl" ] && run events "$f"; done
 echo "eval --task events wikinews/test_sentences" >&2  # the held-out real-news split
 "$ww" eval "$gold/wikinews/test_sentences.jsonl" --task events --json > "$out/eval-wikinews_test.json"
-if [ -n "${SKIP_BENCH:-}" ]; then python3 scripts/readme_figures.py; exit 0; fi
 for f in actors_news actors_news_heldout actors_ngec actors_gsr; do run actors "$f"; done
 for f in geo_news geo_geovirus geo_wikinews; do run geo "$f"; done
 run time time_news
 run time time_meantime
+if [ -n "${SKIP_BENCH:-}" ]; then python3 scripts/readme_figures.py; exit 0; fi
 echo "bench --articles ${BENCH_ARTICLES:-300}" >&2
 "$ww" bench --articles "${BENCH_ARTICLES:-300}" --json > "$out/bench.json"
 python3 scripts/readme_figures.py  # rewrite the README section from these reports
