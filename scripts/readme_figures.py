@@ -39,6 +39,7 @@ def events_section(wiki: dict, gsr: dict, news: dict, pet: dict) -> str:
     lines += ["| " + str(r[0]) + " | " + " | ".join(str(x) if x else "·" for x in r[1:]) + " |"
               for r in conf["rows"]]
     wm, gm, nm, pm = wiki["metrics"], gsr["metrics"], news["metrics"], pet["metrics"]
+    landed = load("eval-wikinews_test_landed")["metrics"]
 
     def cell(m: dict, key: str) -> str:
         return f"{m[key]:.2f}" if key in m else "–"
@@ -89,6 +90,12 @@ Event type per type, precision / recall / **F1** (support); types are scored as 
 | type | Wikinews test | GSR held-out | news (ours) |
 |---|---|---|---|
 {table}
+
+The coder that landed before this round (trained without real news, no no-event rules) scores, on the
+same Wikinews test split, type micro F1 {landed['micro_f1']:.2f} (macro {landed['macro_f1']:.2f}), modality
+accuracy {landed['modality_accuracy']:.2f}, mode accuracy {landed['mode_accuracy']:.2f} and ECE
+{landed['confidence_ece']:.2f} (`reports/eval-wikinews_test_landed.json`, measured with the eval of that
+version, which had no detection or argument metrics).
 
 A fourth set, PETRARCH2's unit-test sentences (`events_petrarch.jsonl`, MIT), scores F1 {pm['micro_f1']:.2f}: its
 expected codes are ad hoc WEIS-style codes for testing a parser, so it is a stability check only.
