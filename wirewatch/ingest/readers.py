@@ -15,6 +15,7 @@ from typing import Any
 
 from wirewatch.errors import InputError
 from wirewatch.ingest.identity import article_id
+from wirewatch.ingest.warc import is_warc, read_warc
 from wirewatch.records import Article
 
 MAX_BYTES = int(os.environ.get("WIREWATCH_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -55,7 +56,8 @@ def _read_path(raw: str) -> Iterator[Item]:
 
 def _read_folder(folder: Path) -> Iterator[Item]:
     try:
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES)
+        files = sorted(p for p in folder.rglob("*")
+                       if p.is_file() and (p.suffix.lower() in KNOWN_SUFFIXES or is_warc(p)))
     except OSError as exc:
         yield InputError(str(folder), f"cannot list folder ({exc.strerror})")
         return
@@ -68,6 +70,9 @@ def _read_folder(folder: Path) -> Iterator[Item]:
 
 def _read_file(path: Path) -> Iterator[Item]:
     where = str(path)
+    if is_warc(path):  # streamed record by record; the size limit applies per record
+        yield from read_warc(path, MAX_BYTES)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:

@@ -1,14 +1,16 @@
 """Ingest a batch into the store: read → skip known → link near-duplicates → analyse → store.
 
-Every article is written in its own transaction, so a run that is killed and started again neither
-duplicates nor loses an article: stored ones are skipped by id, the rest are processed.
+Analysis may run on several worker processes (``workers``); this process is the one writer. Each
+batch of articles is written in one transaction (an article and all its rows are in the same one),
+so a run that is killed and started again neither duplicates nor loses an article: stored ones are
+skipped by id, the rest (at most the unwritten batch) are processed again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,84 +54,124 @@ Progress = Callable[[str, str], None]  # (outcome, where) for each input item
 def ingest(
     paths: Iterable[str | Path],
     store: Any,
-    pipeline: Any,
+    pipeline: Any = None,
     published: date | None = None,
     progress: Progress | None = None,
     batch_size: int = 16,
+    workers: int = 1,
+    model: str | None = None,
 ) -> IngestSummary:
-    """Ingest every article under ``paths`` into ``store`` using ``pipeline``."""
+    """Ingest every article under ``paths`` into ``store``.
+
+    Reading, the skip of stored ids and the near-duplicate check run here, in input order; analysis
+    runs in :func:`wirewatch.parallel.analyze_parallel` (``pipeline`` in this process when
+    ``workers`` is 1, else ``workers`` processes each loading ``model``); results come back in input
+    order and are written ``batch_size`` articles per transaction by this process, the one writer.
+    """
+    from wirewatch.parallel import Analysis, analyze_parallel
+
     started = time.perf_counter()
     summary = IngestSummary()
-    index = NearDuplicateIndex()
-    index.load(store.minhashes())
+    index = NearDuplicateIndex(lookup=getattr(store, "similar", None))
+    if index.lookup is None:
+        index.load(store.minhashes())
     seen: set[str] = set()
-    batch: list[tuple[Article, bytes]] = []
-    pending_dups: list[tuple[Article, str, bytes]] = []
-    note = progress or (lambda outcome, where: None)
+    signatures: dict[str, bytes] = {}  # sent to analysis, not yet written
+    waiting: dict[str, list[tuple[Article, bytes]]] = {}  # near-duplicates of an article in flight
+    orphans: list[Article] = []  # near-duplicates whose original failed: analysed themselves
+    writer = _BatchWriter(store, summary, batch_size, progress)
+    note = writer.note
 
-    def analyze_one(article: Article) -> Any:
-        try:
-            return pipeline.analyze(article)
-        except Exception as exc:  # a pipeline bug on one article: report it, go on with the rest
-            log.exception("analysis failed for %s", article.origin)
-            summary.failed.append((article.origin or article.id, f"analysis failed: {exc}"))
-            note("failed", article.origin or article.id)
-            return None
-
-    def save(analyzed: Any, signature: bytes) -> None:
-        where = analyzed.article.origin or analyzed.article.id
-        if store.add_analyzed(analyzed, signature):
-            summary.added += 1
-            summary.events += len(analyzed.events)
-            note("added", where)
-        else:
-            summary.skipped += 1
-            note("skipped", where)
-
-    def flush() -> None:
-        articles = [a for a, _ in batch]
-        signatures = {a.id: sig for a, sig in batch}
-        try:
-            analyzed_all = list(pipeline.analyze_many(articles))
-        except Exception:  # one bad article must not sink the batch: retry one by one
-            log.exception("batch analysis failed; retrying article by article")
-            analyzed_all = [a for a in map(analyze_one, articles) if a is not None]
-        for analyzed in analyzed_all:
-            save(analyzed, signatures[analyzed.article.id])
-        for article, original, signature in pending_dups:  # after their originals are stored
-            if store.has_article(original):
-                store.add_duplicate(article, original)
-                note("near-duplicate", article.origin or article.id)
+    def candidates() -> Iterator[Article]:
+        for item in read_articles(paths, published=published):
+            if isinstance(item, InputError):
+                summary.failed.append((item.where, item.reason))
+                note("failed", item.where)
                 continue
-            summary.near_duplicates -= 1  # its original failed: this copy is all we have, analyse it
-            analyzed = analyze_one(article)
-            if analyzed is not None:
-                save(analyzed, signature)
-        batch.clear()
-        pending_dups.clear()
+            summary.read += 1
+            if item.id in seen or store.has_article(item.id):
+                summary.skipped += 1
+                note("skipped", item.origin or item.id)
+                continue
+            seen.add(item.id)
+            mh = minhash(item.text)
+            original = index.find(mh)
+            if original is not None:
+                summary.near_duplicates += 1
+                if original in signatures:
+                    waiting.setdefault(original, []).append((item, to_bytes(mh)))
+                else:
+                    writer.duplicate(item, original)
+                continue
+            index.add(item.id, mh)
+            signatures[item.id] = to_bytes(mh)
+            yield item
 
-    for item in read_articles(paths, published=published):
-        if isinstance(item, InputError):
-            summary.failed.append((item.where, item.reason))
-            note("failed", item.where)
-            continue
-        summary.read += 1
-        if item.id in seen or store.has_article(item.id):
-            summary.skipped += 1
-            note("skipped", item.origin or item.id)
-            continue
-        seen.add(item.id)
-        mh = minhash(item.text)
-        original = index.find(mh)
-        if original is not None:
-            summary.near_duplicates += 1
-            pending_dups.append((item, original, to_bytes(mh)))
-            continue
-        index.add(item.id, mh)
-        batch.append((item, to_bytes(mh)))
-        if len(batch) >= batch_size:
-            flush()
-    if batch or pending_dups:
-        flush()
+    def settle(result: Analysis) -> None:
+        article = result.article
+        signature = signatures.pop(article.id, None)
+        copies = waiting.pop(article.id, [])
+        if result.analyzed is None:
+            summary.failed.append((article.origin or article.id, result.error or "analysis failed"))
+            note("failed", article.origin or article.id)
+            summary.near_duplicates -= len(copies)  # its copies are all we have: analyse them
+            for copy, copy_sig in copies:
+                signatures[copy.id] = copy_sig
+                orphans.append(copy)
+            return
+        writer.analyzed(result.analyzed, signature)
+        for copy, _ in copies:  # written after their original, in the same or a later transaction
+            writer.duplicate(copy, article.id)
+
+    kwargs = {"workers": workers, "model": model, "pipeline": pipeline, "batch_size": batch_size}
+    for result in analyze_parallel(candidates(), **kwargs):
+        settle(result)
+    while orphans:
+        todo = list(orphans)
+        orphans.clear()
+        for result in analyze_parallel(todo, **kwargs):
+            settle(result)
+    writer.flush()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _BatchWriter:
+    """Collects analysed articles and near-duplicates; writes each batch in one transaction."""
+
+    def __init__(self, store: Any, summary: IngestSummary, batch_size: int, progress: Progress | None):
+        self.store, self.summary, self.batch_size = store, summary, batch_size
+        self.note: Progress = progress or (lambda outcome, where: None)
+        self._analyzed: list[tuple[Any, bytes | None]] = []
+        self._dups: list[tuple[Article, str]] = []
+
+    def analyzed(self, analyzed: Any, signature: bytes | None) -> None:
+        self._analyzed.append((analyzed, signature))
+        self._maybe_flush()
+
+    def duplicate(self, article: Article, original: str) -> None:
+        self._dups.append((article, original))
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self._analyzed) + len(self._dups) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._analyzed and not self._dups:
+            return
+        added, linked = self.store.add_batch(self._analyzed, self._dups)
+        added_ids, linked_ids = set(added), set(linked)
+        for an, _ in self._analyzed:
+            where = an.article.origin or an.article.id
+            if an.article.id in added_ids:
+                self.summary.added += 1
+                self.summary.events += len(an.events)
+                self.note("added", where)
+            else:
+                self.summary.skipped += 1
+                self.note("skipped", where)
+        for article, _ in self._dups:
+            self.note("near-duplicate" if article.id in linked_ids else "skipped",
+                      article.origin or article.id)
+        self._analyzed, self._dups = [], []

@@ -16,6 +16,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -23,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from wirewatch.errors import UserError
+from wirewatch.ingest.dedupe import NUM_PERM, band_hashes
 from wirewatch.query import EventFilter
 from wirewatch.records import AnalyzedArticle, Article
 from wirewatch.store import migrations as mig
@@ -201,38 +203,61 @@ class Store:
 
         Articles already stored (or repeated in ``items``) are skipped; returns how many were added.
         """
+        return len(self.add_batch(items)[0])
+
+    def add_batch(
+        self,
+        items: Iterable[AnalyzedArticle | tuple[AnalyzedArticle, bytes | None]],
+        duplicates: Iterable[tuple[Article, str]] = (),
+    ) -> tuple[list[str], list[str]]:
+        """Store analysed articles, then near-duplicates ``(article, id of its original)``, all in ONE
+        write transaction (the ingest runner's unit of work: a batch, not an article).
+
+        Already stored or repeated articles are skipped. Returns the ids added: (analysed, duplicates).
+        A duplicate may name an original of the same batch. UserError if an original is not stored.
+        """
         pairs = [(it, None) if isinstance(it, AnalyzedArticle) else it for it in items]
-        if not pairs:
-            return 0
+        dups = list(duplicates)
+        if not pairs and not dups:
+            return [], []
         with self._write() as conn:
-            ids = list(dict.fromkeys(a.article.id for a, _ in pairs))
-            present: set[str] = set()
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                present.update(conn.scalars(select(s.articles.c.id).where(s.articles.c.id.in_(chunk))))
-            rows = Rows()
-            for an, minhash in pairs:
-                if an.article.id in present:
-                    continue
-                present.add(an.article.id)
-                add_article(rows, an, minhash)
-            if not rows.articles:
-                return 0
-            if rows.actors:
-                conn.execute(self._insert(s.actors), list(rows.actors.values()))
-            if rows.places:
-                conn.execute(self._insert(s.places), list(rows.places.values()))
-            if rows.actor_keys:
-                conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
-            for table, batch in (
-                (s.articles, rows.articles), (s.sentences, rows.sentences),
-                (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
-                (s.events, rows.events), (s.event_actors, rows.event_actors),
-                (s.attributions, rows.attributions),
-            ):
-                if batch:
-                    conn.execute(table.insert(), batch)
-            return len(rows.articles)
+            added = self._add_analyzed(conn, pairs) if pairs else []
+            linked = [a.id for a, original in dups if self._add_duplicate(conn, a, original)]
+            return added, linked
+
+    def _add_analyzed(self, conn: Connection, pairs: list[tuple[AnalyzedArticle, bytes | None]]) -> list[str]:
+        ids = list(dict.fromkeys(a.article.id for a, _ in pairs))
+        present: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            present.update(conn.scalars(select(s.articles.c.id).where(s.articles.c.id.in_(chunk))))
+        rows = Rows()
+        bands: list[dict[str, Any]] = []
+        for an, minhash in pairs:
+            if an.article.id in present:
+                continue
+            present.add(an.article.id)
+            add_article(rows, an, minhash)
+            if minhash is not None and len(minhash) == NUM_PERM * 8:
+                aid = an.article.id
+                bands += [{"band": b, "hash": h, "article_id": aid} for b, h in band_hashes(minhash)]
+        if not rows.articles:
+            return []
+        if rows.actors:
+            conn.execute(self._insert(s.actors), list(rows.actors.values()))
+        if rows.places:
+            conn.execute(self._insert(s.places), list(rows.places.values()))
+        if rows.actor_keys:
+            conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
+        for table, batch in (
+            (s.articles, rows.articles), (s.sentences, rows.sentences),
+            (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
+            (s.events, rows.events), (s.event_actors, rows.event_actors),
+            (s.attributions, rows.attributions), (s.lsh_bands, bands),
+        ):
+            if batch:
+                conn.execute(table.insert(), batch)
+        return [r["id"] for r in rows.articles]
 
     def add_duplicate(self, article: Article, duplicate_of: str) -> bool:
         """Store a near-duplicate article (not analysed) linked to the article it duplicates.
@@ -241,26 +266,40 @@ class Store:
         UserError if ``duplicate_of`` is not stored.
         """
         with self._write() as conn:
-            if conn.execute(select(s.articles.c.pk).where(s.articles.c.id == article.id)).first():
-                return False
-            target = duplicate_of
-            for _ in range(100):
-                row = conn.execute(
-                    select(s.articles.c.duplicate_of).where(s.articles.c.id == target)
-                ).first()
-                if row is None:
-                    raise UserError(
-                        f"cannot store {article.id} as a duplicate of {duplicate_of}: "
-                        "that article is not in the database; add it first"
-                    )
-                if row.duplicate_of is None:
-                    break
-                target = row.duplicate_of
-            conn.execute(
-                s.articles.insert(),
-                [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
-            )
-            return True
+            return self._add_duplicate(conn, article, duplicate_of)
+
+    def _add_duplicate(self, conn: Connection, article: Article, duplicate_of: str) -> bool:
+        if conn.execute(select(s.articles.c.pk).where(s.articles.c.id == article.id)).first():
+            return False
+        target = duplicate_of
+        for _ in range(100):
+            row = conn.execute(
+                select(s.articles.c.duplicate_of).where(s.articles.c.id == target)
+            ).first()
+            if row is None:
+                raise UserError(
+                    f"cannot store {article.id} as a duplicate of {duplicate_of}: "
+                    "that article is not in the database; add it first"
+                )
+            if row.duplicate_of is None:
+                break
+            target = row.duplicate_of
+        conn.execute(
+            s.articles.insert(),
+            [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
+        )
+        return True
+
+    def similar(self, keys: list[tuple[int, int]]) -> list[tuple[str, bytes]]:
+        """(article id, minhash bytes) of stored articles sharing any LSH ``(band, hash)`` key
+        (``dedupe.band_hashes``): the near-duplicate candidates of a new article, by index lookup."""
+        if not keys:
+            return []
+        b, a = s.lsh_bands.c, s.articles.c
+        hit = select(b.article_id).where(tuple_(b.band, b.hash).in_(keys)).distinct()
+        q = select(a.id, a.minhash).where(a.id.in_(hit), a.minhash.is_not(None)).order_by(a.pk)
+        with self.engine.connect() as conn:
+            return [(r.id, bytes(r.minhash)) for r in conn.execute(q)]
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
         """(article id, minhash bytes) of every stored article that has one."""

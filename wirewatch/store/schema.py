@@ -280,3 +280,15 @@ alerts = Table(
     Column("cursor", BigInteger, nullable=False),
     Column("last_run", DateTime(timezone=True)),
 )
+
+# Near-duplicate LSH index (migration 0030): the (band, hash) keys of every stored article's MinHash
+# (``wirewatch.ingest.dedupe.band_hashes``); a new article looks up its keys instead of the run
+# loading every stored signature.
+lsh_bands = Table(
+    "lsh_bands",
+    metadata,
+    Column("band", SmallInteger, primary_key=True),
+    Column("hash", BigInteger, primary_key=True),
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    **CLUSTERED,
+)
