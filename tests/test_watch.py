@@ -231,7 +231,7 @@ def test_alerts_added_to_an_existing_database(store_url, monkeypatch):
             old.add_analyzed(kobani_article())
             assert "0003_alerts" not in old.migrations()
     with Store.open(store_url) as st:
-        assert st.migrations()[-1] == "0003_alerts"
+        assert "0003_alerts" in st.migrations()
         add_alert(st, "all", EventFilter())
         assert check_alerts(st) == []
         st.add_analyzed(aleppo_article())
