@@ -291,20 +291,32 @@ def evaluate(gold: Path, task: str, as_json: bool, model: str | None) -> None:
 @cli.command()
 @click.option("--articles", "n", type=click.IntRange(1), default=200, show_default=True)
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
-              help="folder or file of articles (default: generated from the shipped examples)")
+              help="folder or file of articles (default: the shipped Wikinews articles)")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--rounds", type=click.IntRange(1), default=3, show_default=True,
+              help="interleaved bare-parse / pipeline rounds (medians and spread reported)")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="also run the pipeline on this many processes")
+@click.option("--sweep", default=None, metavar="WORDS,...",
+              help="size sweep: one document per size, e.g. 100,1000,10000,100000")
 @model_option
 @handle_errors
-def bench(n: int, corpus: Path | None, as_json: bool, model: str | None) -> None:
-    """Throughput: bare spaCy parse vs the full pipeline into a fresh SQLite file, same texts, one run."""
-    from wirewatch.bench import run_bench
+def bench(n: int, corpus: Path | None, as_json: bool, rounds: int, workers: int, sweep: str | None,
+          model: str | None) -> None:
+    """Throughput on real news: bare spaCy parse vs the full pipeline into a fresh SQLite file."""
+    from wirewatch.bench import print_scale, run_bench
     from wirewatch.render import print_bench
 
-    result = run_bench(n, corpus, model)
+    try:
+        sizes = tuple(int(x) for x in sweep.split(",")) if sweep else ()
+    except ValueError:
+        raise UserError(f"--sweep takes word counts like 100,1000,10000, not {sweep!r}") from None
+    result = run_bench(n, corpus, model, rounds=rounds, workers=workers, sweep=sizes)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
         print_bench(result)
+        print_scale(result)
 
 
 @cli.command()
