@@ -16,6 +16,7 @@ from sqlalchemy import event as sa_event
 from wirewatch.ingest.dedupe import band_hashes, minhash, to_bytes
 from wirewatch.ingest.runner import ingest
 from wirewatch.parallel import analyze_parallel
+from wirewatch.query import EventFilter
 from wirewatch.records import Article
 from wirewatch.store import Store
 
@@ -171,3 +172,62 @@ def test_stages_see_only_the_event_sentence(pipeline):
         assert pipeline.time.date_event(doc, d, near.timexes(d), article.published) == \
             pipeline.time.date_event(doc, d, list(analyzed.timexes), article.published)
         assert all(d.sentence.start <= t.start < d.sentence.end for t in near.toponyms(d))
+
+
+def _scan_and_counted(store):
+    everything = EventFilter(min_confidence=0.0)  # matches all events but takes the scanning path
+    assert not everything.is_empty()
+    scanned = {by: store.aggregate(everything, by) for by in ("day", "month", "year", "type", "country",
+                                                               "modality")}
+    counted = {by: store.aggregate(EventFilter(), by) for by in scanned}
+    return scanned, counted, everything
+
+
+def test_counters_kept_on_write_equal_the_scans(tmp_path, pipeline, kobani_text):
+    from wirewatch.store import counters, schema
+    from wirewatch.store import migrations as mig
+
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(12, seed=9) + [
+        {"text": kobani_text, "published": "2015-02-13"},
+        {"text": "Spies warn\n\n" + kobani_text, "published": "2015-02-13"}])
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    with Store.open(url) as store:
+        ingest([corpus], store, pipeline, batch_size=5)
+        scanned, counted, everything = _scan_and_counted(store)
+        assert counted == scanned and scanned["day"] and scanned["type"]
+        assert store.count_events() == store.count_events(everything) > 12
+        assert store.actors(EventFilter(), limit=5) == store.actors(everything, limit=5)
+        stats = store.stats()
+        assert (stats["articles"], stats["duplicates"]) == (13, 1)
+        with store.engine.connect() as conn:
+            from sqlalchemy import func, select
+
+            n_mentions = conn.execute(select(func.count()).select_from(schema.mentions)).scalar()
+            assert stats["mentions"] == n_mentions
+            assert stats["last_event_date"] == conn.execute(select(func.max(schema.events.c.date_end))
+                                                            ).scalar().isoformat()
+        live = sorted(counters.buckets(store.engine.connect(), "actor"))
+        # the migration's backfill counts the same as the writes did
+        with store.engine.begin() as conn:
+            conn.execute(schema.event_counts.delete())
+            conn.execute(schema.migrations.delete().where(schema.migrations.c.name == "0031_event_counts"))
+        assert mig.migrate(store.engine) == ["0031_event_counts"]
+        assert _scan_and_counted(store)[1] == scanned and store.stats() == stats
+        assert sorted(counters.buckets(store.engine.connect(), "actor")) == live
+
+
+def test_bench_sweep_reports_per_1k_words():
+    from click.testing import CliRunner
+
+    from wirewatch.cli import cli
+
+    result = CliRunner().invoke(cli, ["bench", "--articles", "3", "--rounds", "2", "--sweep", "100,400",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.stdout)
+    assert [round(r["words"], -2) for r in data["sweep"]] == [100, 400]
+    assert all(r["stages_ms_per_1k"] > 0 and r["events_ms_per_1k"] > 0 for r in data["sweep"])
+    assert data["rounds"] == 2 and len(data["spread"]["ratios"]) == 2
+    assert data["corpus"].startswith("wikinews")

@@ -201,9 +201,11 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
               help="publication date for articles whose metadata gives none")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
 @workers_option
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="run on a Ray cluster (ADDRESS, or a local one) into PostgreSQL; --workers = actors")
 @handle_errors
 def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
-           quiet: bool, workers: int | None) -> None:
+           quiet: bool, workers: int | None, ray_address: str | None) -> None:
     """Add articles (files, folders, feeds, - for stdin) to the database.
 
     The same article twice adds nothing; near-duplicates are linked, not processed twice.
@@ -213,6 +215,14 @@ def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published:
     from wirewatch.render import ingest_progress, print_summary
     from wirewatch.store import Store
 
+    if ray_address is not None:
+        from wirewatch.ingest.cluster import ingest_ray
+
+        with ingest_progress(disabled=quiet) as progress:
+            summary = ingest_ray(paths, db_url(db), address=ray_address, workers=workers or 2,
+                                 model=model, published=published, progress=progress)
+        print_summary(summary)
+        sys.exit(1 if summary.failed else 0)
     with Store.open(db_url(db)) as store, ingest_progress(disabled=quiet) as progress:
         summary = run_ingest(paths, store, published=published, progress=progress,
                              workers=workers or default_workers(), model=model)

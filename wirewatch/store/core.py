@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from wirewatch.errors import UserError
 from wirewatch.ingest.dedupe import NUM_PERM, band_hashes
 from wirewatch.query import EventFilter
 from wirewatch.records import AnalyzedArticle, Article
+from wirewatch.store import counters
 from wirewatch.store import migrations as mig
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
@@ -95,6 +97,8 @@ class Store:
         self.dialect = engine.dialect.name
         self.url = engine.url.render_as_string(hide_password=True)
         self.read_only = False
+        self.counted = True  # counters (0031) and LSH bands (0030) present: set by open()
+        self.banded = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -141,6 +145,9 @@ class Store:
                     )
             else:
                 mig.migrate(engine)
+            done = set(mig.applied(engine))
+            store.counted = "0031_event_counts" in done
+            store.banded = "0030_lsh_bands" in done
         except (OperationalError, ProgrammingError) as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -253,10 +260,12 @@ class Store:
             (s.articles, rows.articles), (s.sentences, rows.sentences),
             (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
             (s.events, rows.events), (s.event_actors, rows.event_actors),
-            (s.attributions, rows.attributions), (s.lsh_bands, bands),
+            (s.attributions, rows.attributions), (s.lsh_bands, bands if self.banded else []),
         ):
             if batch:
                 conn.execute(table.insert(), batch)
+        if self.counted:
+            counters.bump(conn, counters.count_rows(rows))
         return [r["id"] for r in rows.articles]
 
     def add_duplicate(self, article: Article, duplicate_of: str) -> bool:
@@ -288,6 +297,8 @@ class Store:
             s.articles.insert(),
             [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
         )
+        if self.counted:
+            counters.bump(conn, Counter({("total", "duplicates"): 1}))
         return True
 
     def similar(self, keys: list[tuple[int, int]]) -> list[tuple[str, bytes]]:
@@ -357,6 +368,8 @@ class Store:
         flt = flt or EventFilter()
         q = select(func.count()).select_from(s.events).where(where_all(flt, self.dialect))
         with self._read() as conn:
+            if flt.is_empty() and self.counted:  # the counter kept on write, not a scan of every event
+                return counters.total(conn, "events")
             return int(conn.execute(q).scalar_one())
 
     def iter_events(self, flt: EventFilter | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
@@ -455,6 +468,8 @@ class Store:
         modality (largest first). Events without the key (no date, no location) are left out."""
         flt = flt or EventFilter()
         expr = self._key(by)
+        if flt.is_empty() and self.counted:
+            return self._counted(by)
         key = expr.label("key")
         n = func.count().label("count")
         q = (
@@ -469,6 +484,21 @@ class Store:
                 k = r.key.isoformat() if hasattr(r.key, "isoformat") else r.key
                 out.append({"key": k, "count": int(r.count)})
             return out
+
+    def _counted(self, by: str) -> list[dict[str, Any]]:
+        """:meth:`aggregate` of every event, from the counters kept on write."""
+        kind = "day" if by in ("month", "year") else by
+        with self._read() as conn:
+            rows = counters.buckets(conn, kind)
+        if by in ("month", "year"):
+            width = 7 if by == "month" else 4
+            merged: Counter[str] = Counter()
+            for key, n in rows:
+                merged[key[:width]] += n
+            rows = sorted(merged.items())
+        if by not in ("day", "month", "year"):
+            rows.sort(key=lambda kv: (-kv[1], kv[0]))
+        return [{"key": k, "count": n} for k, n in rows]
 
     def actors(self, flt: EventFilter | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Actors of the matching events (as source or target), most events first:
@@ -486,6 +516,8 @@ class Store:
             .order_by(n.desc(), act.c.actor_id)
             .limit(limit)
         )
+        if flt.is_empty() and self.counted:
+            return self._counted_actors(limit)
         if not flt.is_empty():
             q = q.where(ea.c.event_id.in_(matching))
         with self._read() as conn:
@@ -498,28 +530,56 @@ class Store:
                 for r in conn.execute(q)
             ]
 
+    def _counted_actors(self, limit: int) -> list[dict[str, Any]]:
+        """:meth:`actors` of every event, from the counters kept on write."""
+        act = s.actors
+        with self._read() as conn:
+            ranked = counters.top(conn, "actor", limit)
+            ids = [a for a, _ in ranked]
+            meta = {r.actor_id: r for r in conn.execute(select(act).where(act.c.actor_id.in_(ids)))}
+            c = s.event_counts.c
+            roles = {(r.kind, r.key): int(r.n) for r in conn.execute(
+                select(c.kind, c.key, c.n).where(c.kind.in_(("actor_src", "actor_tgt")), c.key.in_(ids)))}
+        return [
+            {"actor_id": a, "name": meta[a].name, "country": meta[a].country, "sector": meta[a].sector,
+             "known": bool(meta[a].known), "events": n, "as_source": roles.get(("actor_src", a), 0),
+             "as_target": roles.get(("actor_tgt", a), 0)}
+            for a, n in ranked if a in meta
+        ]
+
     def stats(self) -> dict[str, Any]:
         """Row counts and the event date range: articles (analysed), duplicates, events, actors,
         places, mentions, toponyms, timexes; plus backend and applied migrations."""
-        a, e = s.articles, s.events
         with self._read() as conn:
             def count(table: Any, *cond: Any) -> int:
                 return int(conn.execute(select(func.count()).select_from(table).where(*cond)).scalar_one())
 
-            first, last = conn.execute(select(func.min(e.c.date_start), func.max(e.c.date_end))).one()
+            if self.counted:  # totals of the big tables from the counters kept on write
+                def total(name: str) -> int:
+                    return counters.total(conn, name)
+
+                first, last = counters.edge(conn, "day", last=False), counters.edge(conn, "end", last=True)
+            else:  # a database opened read-only before migration 0031: scan
+                scan = counters.scanned(conn)
+
+                def total(name: str) -> int:
+                    return scan["total", name]
+
+                first = min((k for kind, k in scan if kind == "day"), default=None)
+                last = max((k for kind, k in scan if kind == "end"), default=None)
             out: dict[str, Any] = {
                 "backend": self.dialect,
-                "articles": count(a, a.c.duplicate_of.is_(None)),
-                "duplicates": count(a, a.c.duplicate_of.is_not(None)),
-                "events": count(e),
-                "located_events": count(e, e.c.lat.is_not(None)),
+                "articles": total("articles"),
+                "duplicates": total("duplicates"),
+                "events": total("events"),
+                "located_events": total("located_events"),
                 "actors": count(s.actors),
                 "places": count(s.places),
-                "mentions": count(s.mentions),
-                "toponyms": count(s.toponyms),
-                "timexes": count(s.timexes),
-                "first_event_date": first.isoformat() if first else None,
-                "last_event_date": last.isoformat() if last else None,
+                "mentions": total("mentions"),
+                "toponyms": total("toponyms"),
+                "timexes": total("timexes"),
+                "first_event_date": first,
+                "last_event_date": last,
             }
         out["migrations"] = self.migrations()
         return out

@@ -85,11 +85,20 @@ def _m0030_lsh_bands(conn: Connection) -> None:
             conn.execute(schema.lsh_bands.insert(), rows)
 
 
+def _m0031_event_counts(conn: Connection) -> None:
+    """Counters kept current on write (``event_counts``), filled from what is already stored."""
+    from wirewatch.store import counters
+
+    schema.event_counts.create(conn, checkfirst=True)
+    counters.backfill(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
     ("0003_alerts", _m0003_alerts),
     ("0030_lsh_bands", _m0030_lsh_bands),
+    ("0031_event_counts", _m0031_event_counts),
 )
 
 

@@ -292,3 +292,13 @@ lsh_bands = Table(
     Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
     **CLUSTERED,
 )
+
+# Counters kept current on write (migration 0031, ``wirewatch/store/counters.py``): unfiltered totals
+# and breakdowns are a read of a few rows instead of a scan of every event.
+event_counts = Table(
+    "event_counts",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
