@@ -231,3 +231,13 @@ def test_bench_sweep_reports_per_1k_words():
     assert all(r["stages_ms_per_1k"] > 0 and r["events_ms_per_1k"] > 0 for r in data["sweep"])
     assert data["rounds"] == 2 and len(data["spread"]["ratios"]) == 2
     assert data["corpus"].startswith("wikinews")
+
+
+def test_parallel_extract_with_a_missing_model_is_one_line_error(tmp_path):
+    from click.testing import CliRunner
+
+    from wirewatch.cli import cli
+
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(40, seed=1))
+    result = CliRunner().invoke(cli, ["extract", str(corpus), "--workers", "2", "--model", "no_such_model"])
+    assert result.exit_code == 1 and "no_such_model' is not installed" in result.output

@@ -72,6 +72,22 @@ def _work(articles: list[Article]) -> list[Analysis]:
     return analyze_batch(_WORKER_PIPELINE, articles)
 
 
+def _check_model(name: str | None) -> None:
+    from pathlib import Path
+
+    from spacy.util import is_package
+
+    from wirewatch.errors import UserError
+    from wirewatch.nlp import DEFAULT_MODEL, model_name
+
+    resolved = model_name(name)
+    if not is_package(resolved) and not Path(resolved).exists():
+        raise UserError(
+            f"spaCy model {resolved!r} is not installed; pip install it or pick another with "
+            f"--model / WIREWATCH_MODEL (default {DEFAULT_MODEL})"
+        )
+
+
 def analyze_parallel(
     articles: Iterable[Article],
     *,
@@ -103,6 +119,7 @@ def analyze_parallel(
             yield from analyze_batch(pipeline, batch)
         return
     name = model if model is not None else getattr(pipeline, "model", None)
+    _check_model(name)  # a missing model is one clear error here, not a broken pool later
     ctx = mp.get_context("spawn")  # no inherited threads or database connections
     pending: deque[Future[list[Analysis]]] = deque()
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
