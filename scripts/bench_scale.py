@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=60)
     ap.add_argument("--pg", required=True, help="PostgreSQL server URL (a fresh schema is made per run)")
     ap.add_argument("--skip-ray", action="store_true")
+    ap.add_argument("--skip-local", action="store_true")
     args = ap.parse_args(argv)
 
     from helpers import fresh_pg_schema
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             for a in articles:
                 f.write(json.dumps({"text": a.text, "url": a.url, "title": a.title,
                                     "published": a.published.isoformat() if a.published else None}) + "\n")
-        for workers in (1, 2):
+        for workers in () if args.skip_local else (1, 2):
             with Store.open(f"sqlite:///{Path(tmp) / f'w{workers}.db'}") as store:
                 t0 = time.perf_counter()
                 s = ingest([corpus], store, workers=workers)

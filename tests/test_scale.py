@@ -241,3 +241,18 @@ def test_parallel_extract_with_a_missing_model_is_one_line_error(tmp_path):
     corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(40, seed=1))
     result = CliRunner().invoke(cli, ["extract", str(corpus), "--workers", "2", "--model", "no_such_model"])
     assert result.exit_code == 1 and "no_such_model' is not installed" in result.output
+
+
+@pytest.mark.postgres
+def test_a_continent_population_fits_on_postgres(pg_url_fresh, pipeline, kobani_text):
+    """Real news names continents (Asia: 4.7 billion people): over PostgreSQL's INTEGER (0032)."""
+    from dataclasses import replace
+
+    analyzed = pipeline.analyze(Article(id="big", text=kobani_text, published=date(2015, 2, 13)))
+    placed = [t for t in analyzed.toponyms if t.place is not None]
+    assert placed
+    huge = replace(placed[0], place=replace(placed[0].place, population=4_700_000_000))
+    analyzed = replace(analyzed, toponyms=tuple(huge if t is placed[0] else t for t in analyzed.toponyms))
+    with Store.open(pg_url_fresh) as store:
+        assert store.add_analyzed(analyzed)
+        assert "0032_population_bigint" in store.migrations()

@@ -93,12 +93,20 @@ def _m0031_event_counts(conn: Connection) -> None:
     counters.backfill(conn)
 
 
+def _m0032_population_bigint(conn: Connection) -> None:
+    """``places.population`` as BIGINT: a continent's population overflows PostgreSQL's INTEGER
+    ("integer out of range" on real news). SQLite integers are 64-bit already: nothing to do."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE places ALTER COLUMN population TYPE BIGINT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
     ("0003_alerts", _m0003_alerts),
     ("0030_lsh_bands", _m0030_lsh_bands),
     ("0031_event_counts", _m0031_event_counts),
+    ("0032_population_bigint", _m0032_population_bigint),
 )
 
 

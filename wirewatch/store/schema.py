@@ -98,7 +98,7 @@ places = Table(
     Column("lon", Float),
     Column("feature_code", String(20)),
     Column("resolution", String(20), nullable=False),
-    Column("population", Integer, nullable=False),
+    Column("population", BigInteger, nullable=False),  # a continent exceeds 2^31 (0032: old PG stores)
     Index("ix_places_geonameid", "geonameid"),
     **CLUSTERED,
 )
