@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg", required=True, help="PostgreSQL server URL (a fresh schema is made per run)")
     ap.add_argument("--skip-ray", action="store_true")
     ap.add_argument("--skip-local", action="store_true")
+    ap.add_argument("--ray-workers", default="1,2", help="actor counts to run, e.g. 2")
     args = ap.parse_args(argv)
 
     from helpers import fresh_pg_schema
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_ray:
             from wirewatch.ingest.cluster import ingest_ray
 
-            for workers in (1, 2):
+            for workers in (int(w) for w in args.ray_workers.split(",")):
                 gen = fresh_pg_schema(args.pg)
                 url = next(gen)
                 try:
