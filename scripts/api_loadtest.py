@@ -6,7 +6,8 @@
 
 Every request goes through the whole FastAPI stack (routing, validation, filter parsing, store, JSON)
 with the in-process test client, or with ``--server`` through a real uvicorn server on 127.0.0.1 over
-HTTP. Prints p50/p95 latency in milliseconds for the three calls the page makes:
+HTTP. Prints p50/p95 latency in milliseconds for the calls the page makes on first load (unfiltered
+events + total, timeline, top actors, stats: served from the counters kept on write) and for
 map (``/api/events.geojson`` with bbox + date range), timeline (``/api/aggregate?by=day``) and filter
 (``/api/events`` with type + country + text, page of 50 plus total).
 """
@@ -71,7 +72,14 @@ def calls(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict[str, Any
 
     # map and timeline count incidents by default (one feature / count per incident); the
     # count=events variants are the per-report figures from before incidents existed
+    def first(path: str, params: dict[str, Any]) -> Callable[[], tuple[str, dict[str, Any]]]:
+        return lambda: (path, dict(params))
+
     return {
+        "first    GET /api/events limit 50 + total (unfiltered)": first("/api/events", {"limit": 50}),
+        "first    GET /api/aggregate by=day (unfiltered)": first("/api/aggregate", {"by": "day"}),
+        "first    GET /api/actors limit 25 (unfiltered)": first("/api/actors", {"limit": 25}),
+        "first    GET /api/stats": first("/api/stats", {}),
         "map      GET /api/events.geojson bbox+1y dates, limit 2000": map_call,
         "map      ... &count=events": as_events(map_call),
         "timeline GET /api/aggregate by=day, 3y dates (+types)": timeline_call,

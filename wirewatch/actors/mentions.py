@@ -279,12 +279,15 @@ class MentionFinder:
                                  None, root.ent_type_))
             taken.update(range(m[0], m[1]))
         # a bare surname repeating an earlier named person: "... Nawaz Sharif ... Sharif said"
-        persons = [c for c in out if c.kind == "person" or (c.entry is not None and c.entry.kind == "person")]
+        persons: dict[str, list[Candidate]] = {}  # by last word: a dict hit per token, not a scan
+        for c in out:
+            person = c.kind == "person" or (c.entry is not None and c.entry.kind == "person")
+            if person and c.end - c.start > 1:
+                persons.setdefault(doc[c.end - 1].text, []).append(c)
         for tok in heads:
             if tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
                 continue
-            prior = [c for c in persons
-                     if c.end <= tok.i and c.end - c.start > 1 and doc[c.end - 1].text == tok.text]
+            prior = [c for c in persons.get(tok.text, ()) if c.end <= tok.i]
             if prior:
                 p = prior[-1]
                 out.append(Candidate(tok.i, tok.i + 1, tok.i, p.actor, p.entry, p.kind, None, tok.ent_type_))

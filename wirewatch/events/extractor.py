@@ -149,8 +149,8 @@ class EventExtractor:
                index: MentionIndex) -> EventDraft:
         tok = doc[cand.token]
         end_tok = doc[cand.particle] if cand.particle is not None and cand.particle == tok.i + 1 else tok
-        trigger = Span(doc.text[tok.idx:end_tok.idx + len(end_tok.text)], tok.idx,
-                       end_tok.idx + len(end_tok.text))
+        # the span's text, not ``doc.text[...]``: Doc.text joins every token each time (O(doc) per event)
+        trigger = Span(doc[tok.i:end_tok.i + 1].text, tok.idx, end_tok.idx + len(end_tok.text))
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
             doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from wirewatch.events.roles import MentionIndex
 from wirewatch.records import Attribution, Mention
@@ -122,10 +123,21 @@ def _is_media(tok: Token, mention: Mention | None) -> bool:
     return bool(words & MEDIA_WORDS)
 
 
+def _chunk_of(doc: Doc, tok: Token) -> SpacySpan | None:
+    """The noun chunk containing ``tok``, from its sentence's chunks alone (chunks never cross
+    sentences, so this equals a scan of ``doc.noun_chunks``, which costs O(doc) per call)."""
+    if doc.noun_chunks_iterator is None:
+        return next((c for c in doc.noun_chunks if c.start <= tok.i < c.end), None)
+    for start, end, _label in doc.noun_chunks_iterator(tok.sent):
+        if start <= tok.i < end:
+            return doc[start:end]
+    return None
+
+
 def _span_of(doc: Doc, tok: Token, mention: Mention | None) -> tuple[str, int, int]:
     if mention is not None:
         return mention.text, mention.start, mention.end
-    chunk = next((c for c in doc.noun_chunks if c.start <= tok.i < c.end), None)
+    chunk = _chunk_of(doc, tok)
     if chunk is not None:
         return chunk.text, chunk.start_char, chunk.end_char
     return tok.text, tok.idx, tok.idx + len(tok.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Token
@@ -47,6 +48,7 @@ class MentionIndex:
         self.by_token: dict[int, Mention] = {}
         self.by_head: dict[int, Mention] = {}
         self._mentions = sorted(mentions, key=lambda m: m.token_start)
+        self._starts = [m.token_start for m in self._mentions]
         for m in mentions:
             self.by_head.setdefault(m.head, m)
             for i in range(m.token_start, m.token_end):
@@ -80,9 +82,12 @@ class MentionIndex:
             return None
         governing = {a.i for a in pron.ancestors}
         doc = pron.doc
-        for m in reversed(self._mentions):
-            if m.token_start >= pron.i or m.token_start < pron.sent.start:
-                continue
+        sent_start = pron.sent.start
+        # mentions are sorted by token_start: walk back from the pronoun to its sentence start only
+        for k in range(bisect_left(self._starts, pron.i) - 1, -1, -1):
+            m = self._mentions[k]
+            if m.token_start < sent_start:
+                break
             head = doc[m.head]
             if head.dep_ not in ("nsubj", "nsubjpass") or head.head.i not in governing:
                 continue

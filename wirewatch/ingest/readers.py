@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from wirewatch.errors import InputError, describe
 from wirewatch.ingest.validate import make_article, parse_published
+from wirewatch.ingest.warc import is_warc, read_warc
 from wirewatch.limits import MAX_ARTICLE_BYTES as MAX_BYTES  # the name readers always exported
 from wirewatch.records import Article
 
@@ -132,7 +133,7 @@ def _walk(folder: Path, root: Path, follow_links: bool, seen: set[Path]) -> Iter
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(path, root, follow_links, seen)
             continue
-        if path.suffix.lower() not in KNOWN_SUFFIXES:
+        if path.suffix.lower() not in KNOWN_SUFFIXES and not (path.is_file() and is_warc(path)):
             continue
         if not path.is_file():  # a FIFO, socket or device: reading it may never end
             log.warning("skipped %s: not a regular file", path)
@@ -180,6 +181,9 @@ def _open_bounded(path: Path, where: str, regular_only: bool = False) -> bytes:
 
 def _read_file(path: Path) -> Iterator[Item]:
     where = str(path)
+    if is_warc(path):  # streamed record by record; the size limit applies per record
+        yield from read_warc(path, MAX_BYTES)
+        return
     try:
         data = _open_bounded(path, where)
     except InputError as err:

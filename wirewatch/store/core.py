@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -23,8 +25,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from wirewatch.errors import UserError
+from wirewatch.ingest.dedupe import NUM_PERM, band_hashes
 from wirewatch.query import EventFilter
 from wirewatch.records import AnalyzedArticle, Article
+from wirewatch.store import counters
 from wirewatch.store import incidents_read as ir
 from wirewatch.store import migrations as mig
 from wirewatch.store import schema as s
@@ -97,6 +101,8 @@ class Store:
         self.url = engine.url.render_as_string(hide_password=True)
         self.read_only = False
         self._incident_tables: bool | None = None
+        self.counted = True  # counters (0031) and LSH bands (0030) present: set by open()
+        self.banded = True
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -143,6 +149,9 @@ class Store:
                     )
             else:
                 mig.migrate(engine)
+            done = set(mig.applied(engine))
+            store.counted = "0031_event_counts" in done
+            store.banded = "0030_lsh_bands" in done
         except (OperationalError, ProgrammingError) as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -212,41 +221,66 @@ class Store:
 
         Articles already stored (or repeated in ``items``) are skipped; returns how many were added.
         """
+        return len(self.add_batch(items)[0])
+
+    def add_batch(
+        self,
+        items: Iterable[AnalyzedArticle | tuple[AnalyzedArticle, bytes | None]],
+        duplicates: Iterable[tuple[Article, str]] = (),
+    ) -> tuple[list[str], list[str]]:
+        """Store analysed articles, then near-duplicates ``(article, id of its original)``, all in ONE
+        write transaction (the ingest runner's unit of work: a batch, not an article).
+
+        Already stored or repeated articles are skipped. Returns the ids added: (analysed, duplicates).
+        A duplicate may name an original of the same batch. UserError if an original is not stored.
+        """
         pairs = [(it, None) if isinstance(it, AnalyzedArticle) else it for it in items]
-        if not pairs:
-            return 0
+        dups = list(duplicates)
+        if not pairs and not dups:
+            return [], []
         with self._write() as conn:
-            ids = list(dict.fromkeys(a.article.id for a, _ in pairs))
-            present: set[str] = set()
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                present.update(conn.scalars(select(s.articles.c.id).where(s.articles.c.id.in_(chunk))))
-            rows = Rows()
-            for an, minhash in pairs:
-                if an.article.id in present:
-                    continue
-                present.add(an.article.id)
-                add_article(rows, an, minhash)
-            if not rows.articles:
-                return 0
-            if rows.actors:
-                conn.execute(self._insert(s.actors), list(rows.actors.values()))
-            if rows.places:
-                conn.execute(self._insert(s.places), list(rows.places.values()))
-            if rows.actor_keys:
-                conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
-            for table, batch in (
-                (s.articles, rows.articles), (s.sentences, rows.sentences),
-                (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
-                (s.events, rows.events), (s.event_actors, rows.event_actors),
-                (s.attributions, rows.attributions),
-            ):
-                if batch:
-                    conn.execute(table.insert(), batch)
-            if self._links_incidents():
-                link_events(conn, [r["id"] for r in rows.events],
-                            {r["id"]: r["incident_id"] for r in rows.events if r["incident_id"]})
-            return len(rows.articles)
+            added = self._add_analyzed(conn, pairs) if pairs else []
+            linked = [a.id for a, original in dups if self._add_duplicate(conn, a, original)]
+            return added, linked
+
+    def _add_analyzed(self, conn: Connection, pairs: list[tuple[AnalyzedArticle, bytes | None]]) -> list[str]:
+        ids = list(dict.fromkeys(a.article.id for a, _ in pairs))
+        present: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            present.update(conn.scalars(select(s.articles.c.id).where(s.articles.c.id.in_(chunk))))
+        rows = Rows()
+        bands: list[dict[str, Any]] = []
+        for an, minhash in pairs:
+            if an.article.id in present:
+                continue
+            present.add(an.article.id)
+            add_article(rows, an, minhash)
+            if minhash is not None and len(minhash) == NUM_PERM * 8:
+                aid = an.article.id
+                bands += [{"band": b, "hash": h, "article_id": aid} for b, h in band_hashes(minhash)]
+        if not rows.articles:
+            return []
+        if rows.actors:
+            conn.execute(self._insert(s.actors), list(rows.actors.values()))
+        if rows.places:
+            conn.execute(self._insert(s.places), list(rows.places.values()))
+        if rows.actor_keys:
+            conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
+        for table, batch in (
+            (s.articles, rows.articles), (s.sentences, rows.sentences),
+            (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
+            (s.events, rows.events), (s.event_actors, rows.event_actors),
+            (s.attributions, rows.attributions), (s.lsh_bands, bands if self.banded else []),
+        ):
+            if batch:
+                conn.execute(table.insert(), batch)
+        if self.counted:
+            counters.bump(conn, counters.count_rows(rows))
+        if self._links_incidents():
+            link_events(conn, [r["id"] for r in rows.events],
+                        {r["id"]: r["incident_id"] for r in rows.events if r["incident_id"]})
+        return [r["id"] for r in rows.articles]
 
     def add_duplicate(self, article: Article, duplicate_of: str) -> bool:
         """Store a near-duplicate article (not analysed) linked to the article it duplicates.
@@ -255,28 +289,44 @@ class Store:
         UserError if ``duplicate_of`` is not stored.
         """
         with self._write() as conn:
-            if conn.execute(select(s.articles.c.pk).where(s.articles.c.id == article.id)).first():
-                return False
-            target = duplicate_of
-            for _ in range(100):
-                row = conn.execute(
-                    select(s.articles.c.duplicate_of).where(s.articles.c.id == target)
-                ).first()
-                if row is None:
-                    raise UserError(
-                        f"cannot store {article.id} as a duplicate of {duplicate_of}: "
-                        "that article is not in the database; add it first"
-                    )
-                if row.duplicate_of is None:
-                    break
-                target = row.duplicate_of
-            conn.execute(
-                s.articles.insert(),
-                [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
-            )
-            if self._links_incidents():
-                refresh_articles(conn, [target])  # the copy adds an article (and maybe an outlet)
-            return True
+            return self._add_duplicate(conn, article, duplicate_of)
+
+    def _add_duplicate(self, conn: Connection, article: Article, duplicate_of: str) -> bool:
+        if conn.execute(select(s.articles.c.pk).where(s.articles.c.id == article.id)).first():
+            return False
+        target = duplicate_of
+        for _ in range(100):
+            row = conn.execute(
+                select(s.articles.c.duplicate_of).where(s.articles.c.id == target)
+            ).first()
+            if row is None:
+                raise UserError(
+                    f"cannot store {article.id} as a duplicate of {duplicate_of}: "
+                    "that article is not in the database; add it first"
+                )
+            if row.duplicate_of is None:
+                break
+            target = row.duplicate_of
+        conn.execute(
+            s.articles.insert(),
+            [article_row(article, minhash=None, duplicate_of=target, analyzed=False)],
+        )
+        if self.counted:
+            counters.bump(conn, Counter({("total", "duplicates"): 1}))
+        if self._links_incidents():
+            refresh_articles(conn, [target])  # the copy adds an article (and maybe an outlet)
+        return True
+
+    def similar(self, keys: list[tuple[int, int]]) -> list[tuple[str, bytes]]:
+        """(article id, minhash bytes) of stored articles sharing any LSH ``(band, hash)`` key
+        (``dedupe.band_hashes``): the near-duplicate candidates of a new article, by index lookup."""
+        if not keys:
+            return []
+        b, a = s.lsh_bands.c, s.articles.c
+        hit = select(b.article_id).where(tuple_(b.band, b.hash).in_(keys)).distinct()
+        q = select(a.id, a.minhash).where(a.id.in_(hit), a.minhash.is_not(None)).order_by(a.pk)
+        with self.engine.connect() as conn:
+            return [(r.id, bytes(r.minhash)) for r in conn.execute(q)]
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
         """(article id, minhash bytes) of every stored article that has one."""
@@ -334,6 +384,8 @@ class Store:
         flt = flt or EventFilter()
         q = select(func.count()).select_from(s.events).where(where_all(flt, self.dialect))
         with self._read() as conn:
+            if flt.is_empty() and self.counted:  # the counter kept on write, not a scan of every event
+                return counters.total(conn, "events")
             return int(conn.execute(q).scalar_one())
 
     def iter_events(self, flt: EventFilter | None = None, batch: int = 1000) -> Iterator[dict[str, Any]]:
@@ -458,6 +510,8 @@ class Store:
                 return ir.aggregate_incidents(conn, flt, by)
         flt = flt or EventFilter()
         expr = self._key(by)
+        if flt.is_empty() and self.counted:
+            return self._counted(by)
         key = expr.label("key")
         n = func.count().label("count")
         q = (
@@ -472,6 +526,21 @@ class Store:
                 k = r.key.isoformat() if hasattr(r.key, "isoformat") else r.key
                 out.append({"key": k, "count": int(r.count)})
             return out
+
+    def _counted(self, by: str) -> list[dict[str, Any]]:
+        """:meth:`aggregate` of every event, from the counters kept on write."""
+        kind = "day" if by in ("month", "year") else by
+        with self._read() as conn:
+            rows = counters.buckets(conn, kind)
+        if by in ("month", "year"):
+            width = 7 if by == "month" else 4
+            merged: Counter[str] = Counter()
+            for key, n in rows:
+                merged[key[:width]] += n
+            rows = sorted(merged.items())
+        if by not in ("day", "month", "year"):
+            rows.sort(key=lambda kv: (-kv[1], kv[0]))
+        return [{"key": k, "count": n} for k, n in rows]
 
     def actors(
         self, flt: EventFilter | None = None, limit: int = 100, count: str = "events"
@@ -495,6 +564,8 @@ class Store:
             .order_by(n.desc(), act.c.actor_id)
             .limit(limit)
         )
+        if flt.is_empty() and self.counted:
+            return self._counted_actors(limit)
         if not flt.is_empty():
             q = q.where(ea.c.event_id.in_(matching))
         with self._read() as conn:
@@ -552,29 +623,57 @@ class Store:
         inc["reports"] = reports
         return inc
 
+    def _counted_actors(self, limit: int) -> list[dict[str, Any]]:
+        """:meth:`actors` of every event, from the counters kept on write."""
+        act = s.actors
+        with self._read() as conn:
+            ranked = counters.top(conn, "actor", limit)
+            ids = [a for a, _ in ranked]
+            meta = {r.actor_id: r for r in conn.execute(select(act).where(act.c.actor_id.in_(ids)))}
+            c = s.event_counts.c
+            roles = {(r.kind, r.key): int(r.n) for r in conn.execute(
+                select(c.kind, c.key, c.n).where(c.kind.in_(("actor_src", "actor_tgt")), c.key.in_(ids)))}
+        return [
+            {"actor_id": a, "name": meta[a].name, "country": meta[a].country, "sector": meta[a].sector,
+             "known": bool(meta[a].known), "events": n, "as_source": roles.get(("actor_src", a), 0),
+             "as_target": roles.get(("actor_tgt", a), 0)}
+            for a, n in ranked if a in meta
+        ]
+
     def stats(self) -> dict[str, Any]:
         """Row counts and the event date range: articles (analysed), duplicates, events, actors,
         places, mentions, toponyms, timexes; plus backend and applied migrations."""
-        a, e = s.articles, s.events
         with self._read() as conn:
             def count(table: Any, *cond: Any) -> int:
                 return int(conn.execute(select(func.count()).select_from(table).where(*cond)).scalar_one())
 
-            first, last = conn.execute(select(func.min(e.c.date_start), func.max(e.c.date_end))).one()
+            if self.counted:  # totals of the big tables from the counters kept on write
+                def total(name: str) -> int:
+                    return counters.total(conn, name)
+
+                first, last = counters.edge(conn, "day", last=False), counters.edge(conn, "end", last=True)
+            else:  # a database opened read-only before migration 0031: scan
+                scan = counters.scanned(conn)
+
+                def total(name: str) -> int:
+                    return scan["total", name]
+
+                first = min((k for kind, k in scan if kind == "day"), default=None)
+                last = max((k for kind, k in scan if kind == "end"), default=None)
             out: dict[str, Any] = {
                 "backend": self.dialect,
-                "articles": count(a, a.c.duplicate_of.is_(None)),
-                "duplicates": count(a, a.c.duplicate_of.is_not(None)),
-                "events": count(e),
-                "located_events": count(e, e.c.lat.is_not(None)),
+                "articles": total("articles"),
+                "duplicates": total("duplicates"),
+                "events": total("events"),
+                "located_events": total("located_events"),
                 "incidents": count(s.incidents),
                 "actors": count(s.actors),
                 "places": count(s.places),
-                "mentions": count(s.mentions),
-                "toponyms": count(s.toponyms),
-                "timexes": count(s.timexes),
-                "first_event_date": first.isoformat() if first else None,
-                "last_event_date": last.isoformat() if last else None,
+                "mentions": total("mentions"),
+                "toponyms": total("toponyms"),
+                "timexes": total("timexes"),
+                "first_event_date": first,
+                "last_event_date": last,
             }
         out["migrations"] = self.migrations()
         return out

@@ -7,7 +7,8 @@ Add new migrations at the end of :data:`MIGRATIONS`; never rename or reorder pub
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Engine, inspect, select
 from wirewatch.store import schema
 
 Migration = tuple[str, Callable[[Connection], None]]
+_PG_MIGRATE_LOCK = 7254371  # pg_advisory_xact_lock key: one migrator at a time
 
 
 def _m0001_tables(conn: Connection) -> None:
@@ -107,6 +109,36 @@ def _m0012_alert_standing(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE alert_settings ADD COLUMN min_outlets INTEGER")
 
 
+def _m0030_lsh_bands(conn: Connection) -> None:
+    """Stored LSH index for near-duplicates: ``lsh_bands`` (band, hash, article_id), filled from the
+    MinHash of every article already stored."""
+    from wirewatch.ingest.dedupe import NUM_PERM, band_hashes
+
+    schema.lsh_bands.create(conn, checkfirst=True)
+    a = schema.articles.c
+    last = 0
+    while True:  # page by primary key: a million stored signatures never sit in memory at once
+        page = conn.execute(
+            select(a.pk, a.id, a.minhash).where(a.minhash.is_not(None), a.pk > last)
+            .order_by(a.pk).limit(2000)
+        ).all()
+        if not page:
+            break
+        last = page[-1].pk
+        rows = [{"band": b, "hash": h, "article_id": r.id} for r in page if len(r.minhash) == NUM_PERM * 8
+                for b, h in band_hashes(bytes(r.minhash))]
+        if rows:
+            conn.execute(schema.lsh_bands.insert(), rows)
+
+
+def _m0031_event_counts(conn: Connection) -> None:
+    """Counters kept current on write (``event_counts``), filled from what is already stored."""
+    from wirewatch.store import counters
+
+    schema.event_counts.create(conn, checkfirst=True)
+    counters.backfill(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_tables", _m0001_tables),
     ("0002_fulltext", _m0002_fulltext),
@@ -117,6 +149,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0011_sources", _m0011_sources),
     ("0012_alert_standing", _m0012_alert_standing),
     ("0020_incidents", _m0020_incidents),
+    ("0030_lsh_bands", _m0030_lsh_bands),
+    ("0031_event_counts", _m0031_event_counts),
 )
 
 
@@ -133,18 +167,28 @@ def applied(engine: Engine) -> list[str]:
         return [r[0] for r in rows]
 
 
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that one migrator at a time holds."""
+    with engine.connect().execution_options(wirewatch_write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATE_LOCK})")
+        yield conn
+
+
 def migrate(engine: Engine) -> list[str]:
     """Create the ``migrations`` table if needed and apply pending migrations; return their names."""
-    with engine.begin() as conn:
+    # The first statement is a write transaction under a lock (SQLite BEGIN IMMEDIATE, PostgreSQL an
+    # advisory lock): two processes opening a fresh database wait for each other instead of one of
+    # them failing with "database is locked" when its read transaction cannot become a write.
+    with _locked(engine) as conn:
         schema.migrations.create(conn, checkfirst=True)
     done = set(applied(engine))
     new: list[str] = []
     for name, fn in MIGRATIONS:
         if name in done:
             continue
-        with engine.connect().execution_options(wirewatch_write=True) as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7254371)")  # one migrator at a time
+        with _locked(engine) as conn:
             # Re-check inside the write transaction: another process may have migrated meanwhile.
             exists = conn.execute(
                 select(schema.migrations.c.name).where(schema.migrations.c.name == name)

@@ -427,3 +427,25 @@ source_items = Table(
     Column("error", Text),
     Column("seen", DateTime(timezone=True), nullable=False),
 )
+
+# Near-duplicate LSH index (migration 0030): the (band, hash) keys of every stored article's MinHash
+# (``wirewatch.ingest.dedupe.band_hashes``); a new article looks up its keys instead of the run
+# loading every stored signature.
+lsh_bands = Table(
+    "lsh_bands",
+    metadata,
+    Column("band", SmallInteger, primary_key=True),
+    Column("hash", BigInteger, primary_key=True),
+    Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    **CLUSTERED,
+)
+
+# Counters kept current on write (migration 0031, ``wirewatch/store/counters.py``): unfiltered totals
+# and breakdowns are a read of a few rows instead of a scan of every event.
+event_counts = Table(
+    "event_counts",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)

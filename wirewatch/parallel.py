@@ -1,0 +1,134 @@
+"""Analyse articles on every core: a pool of worker processes, each with its own :class:`Pipeline`.
+
+:func:`analyze_parallel` is the one entry point (``extract``, ``ingest`` and ``follow`` use it): it
+takes articles in order and yields, in the same order, one :class:`Analysis` per article — the
+:class:`AnalyzedArticle` or the reason it failed. Workers parse and run every stage; the caller's
+process only reads, writes and reports, so output and event ids are identical to one worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any
+
+from wirewatch.records import AnalyzedArticle, Article
+
+log = logging.getLogger(__name__)
+MIN_PARALLEL = 2  # batches: an input with fewer is analysed in this process
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The outcome for one article: ``analyzed`` or, when the pipeline failed on it, ``error``."""
+
+    article: Article
+    analyzed: AnalyzedArticle | None = None
+    error: str | None = None
+
+
+def default_workers() -> int:
+    """The cores this process may use (``os.sched_getaffinity`` where available)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def analyze_batch(pipeline: Any, articles: list[Article]) -> list[Analysis]:
+    """Analyse a batch (:func:`wirewatch.pipeline.analyze_isolated`: each article checked, the batch
+    through ``nlp.pipe``, article by article when the batch fails), so one bad article is reported
+    alone and the rest are kept."""
+    from wirewatch.pipeline import AnalysisFailure, analyze_isolated
+
+    out = []
+    for result in analyze_isolated(pipeline, articles, batch_size=max(1, len(articles))):
+        if isinstance(result, AnalysisFailure):
+            out.append(Analysis(result.article, error=result.reason))
+        else:
+            out.append(Analysis(result.article, result))
+    return out
+
+
+_WORKER_PIPELINE: Any = None
+
+
+def _init_worker(model: str | None, batch_size: int) -> None:
+    global _WORKER_PIPELINE
+    from wirewatch.pipeline import Pipeline
+
+    _WORKER_PIPELINE = Pipeline(model, batch_size=batch_size)
+
+
+def _work(articles: list[Article]) -> list[Analysis]:
+    return analyze_batch(_WORKER_PIPELINE, articles)
+
+
+def _check_model(name: str | None) -> None:
+    from pathlib import Path
+
+    from spacy.util import is_package
+
+    from wirewatch.errors import UserError
+    from wirewatch.nlp import DEFAULT_MODEL, model_name
+
+    resolved = model_name(name)
+    if not is_package(resolved) and not Path(resolved).exists():
+        raise UserError(
+            f"spaCy model {resolved!r} is not installed; pip install it or pick another with "
+            f"--model / WIREWATCH_MODEL (default {DEFAULT_MODEL})"
+        )
+
+
+def analyze_parallel(
+    articles: Iterable[Article],
+    *,
+    workers: int | None = None,
+    model: str | None = None,
+    pipeline: Any = None,
+    batch_size: int = 16,
+) -> Iterator[Analysis]:
+    """Analyse ``articles`` with ``workers`` processes (default: every core); yields in input order.
+
+    With one worker the given ``pipeline`` (or a new one) runs in this process. With more, each
+    worker process loads its own pipeline (model, gazetteer, KBs) once, takes batches of
+    ``batch_size`` articles, and at most ``2 * workers`` batches are in flight, so memory stays
+    bounded however long the input is. An input of fewer than ``MIN_PARALLEL`` batches runs in
+    this process (a worker's start-up, about one model load, would cost more than it saves).
+    """
+    workers = workers or default_workers()
+    source = iter(articles)
+    head = list(islice(source, MIN_PARALLEL * batch_size)) if workers > 1 else []
+    if len(head) < MIN_PARALLEL * batch_size:
+        workers = 1  # a small input: starting processes (a model load each) would cost more than it saves
+    source = chain(head, source)
+    if workers <= 1:
+        if pipeline is None:
+            from wirewatch.pipeline import Pipeline
+
+            pipeline = Pipeline(model, batch_size=batch_size)
+        while batch := list(islice(source, batch_size)):
+            yield from analyze_batch(pipeline, batch)
+        return
+    name = model if model is not None else getattr(pipeline, "model", None)
+    _check_model(name)  # a missing model is one clear error here, not a broken pool later
+    ctx = mp.get_context("spawn")  # no inherited threads or database connections
+    pending: deque[Future[list[Analysis]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(name, batch_size)) as pool:
+        try:
+            while True:
+                while len(pending) < 2 * workers and (batch := list(islice(source, batch_size))):
+                    pending.append(pool.submit(_work, batch))
+                if not pending:
+                    break
+                yield from pending.popleft().result()
+        finally:
+            for fut in pending:
+                fut.cancel()
