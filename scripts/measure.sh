@@ -18,10 +18,11 @@ for f in actors_news actors_news_heldout actors_ngec actors_gsr; do run actors "
 for f in geo_news geo_geovirus geo_wikinews; do run geo "$f"; done
 run time time_news
 run time time_meantime
+python3 scripts/annotation_agreement.py --json > "$out/agreement.json"  # second annotator vs the gold
 for f in incidents_meantime incidents_wire incidents_wire_2020; do run incidents "$f"; done
 if [ -n "${SKIP_BENCH:-}" ]; then python3 scripts/readme_figures.py; exit 0; fi
-echo "bench --articles ${BENCH_ARTICLES:-300}" >&2
-"$ww" bench --articles "${BENCH_ARTICLES:-300}" --json > "$out/bench.json"
+echo "bench --articles ${BENCH_ARTICLES:-40} --rounds ${BENCH_ROUNDS:-3} --workers 2" >&2
+"$ww" bench --articles "${BENCH_ARTICLES:-40}" --rounds "${BENCH_ROUNDS:-3}" --workers 2 --json > "$out/bench.json"
 python3 scripts/readme_figures.py  # rewrite the README section from these reports
 python3 - "$out" <<'PY'
 import json, pathlib, sys

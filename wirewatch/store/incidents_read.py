@@ -53,8 +53,8 @@ def _summary_where(flt: EventFilter) -> list[ColumnElement[bool]]:
         out.append(i.date_start <= flt.date_to)
     if flt.date_from is not None:
         out.append(i.date_end >= flt.date_from)
-        branches = [
-            i.date_class == cls if longest is None
+        branches = [  # no lower bound before 0001-01-01 (date.min): a long period may start anywhere
+            i.date_class == cls if longest is None or (flt.date_from - date.min).days < longest
             else and_(i.date_class == cls, i.date_start > flt.date_from - timedelta(days=longest))
             for cls, longest in DATE_CLASSES
         ]
