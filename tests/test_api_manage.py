@@ -28,14 +28,16 @@ def test_alerts_crud(app_clients):
     w, ro, url = app_clients
     body = {"name": "hatay", "filter": {"type": "ASSAULT", "modality": "claimed,asserted"}, "backfill": True,
             "destination": {"kind": "webhook", "target": "https://hooks.example/x", "secret": "k",
-                            "near": [36.2, 36.16], "radius_km": 50}}
+                            "near": [36.2, 36.16], "radius_km": 50, "standing": ["claimed-by-any"],
+                            "min_outlets": 2}}
     r = w.post("/api/alerts", json=body, headers=AUTH)
     assert r.status_code == 201, r.text
     alert = r.json()["alert"]
     assert alert["name"] == "hatay"
     assert alert["filter"] == {"types": "ASSAULT", "modality": "claimed,asserted"}
     assert alert["destination"] == {"kind": "webhook", "target": "https://hooks.example/x", "signed": True,
-                                    "allow_private": False, "near": [36.2, 36.16], "radius_km": 50.0}
+                                    "allow_private": False, "near": [36.2, 36.16], "radius_km": 50.0,
+                                    "standing": ["claimed-by-any"], "min_outlets": 2}
     assert alert["pending"] == 1
     listed = ro.get("/api/alerts").json()["alerts"]
     assert [a["name"] for a in listed] == ["hatay"] and "secret" not in str(listed)

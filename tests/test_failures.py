@@ -80,13 +80,21 @@ class RefusingStore:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def add_analyzed(self, analyzed, minhash=None):
+    def _refuse(self, analyzed) -> None:
         if self.marker in analyzed.article.text:
             from sqlalchemy.exc import DataError
 
             raise DataError("INSERT INTO articles (text) VALUES (%(text)s)", {"text": analyzed.article.text},
                             ValueError("integer out of range"))
+
+    def add_analyzed(self, analyzed, minhash=None):
+        self._refuse(analyzed)
         return self._store.add_analyzed(analyzed, minhash)
+
+    def add_batch(self, analyzed, duplicates=()):  # one transaction per batch: refused whole
+        for an, _ in analyzed:
+            self._refuse(an)
+        return self._store.add_batch(analyzed, duplicates)
 
 
 def test_bad_inputs_are_recorded_and_a_retry_after_the_fix_clears_them(tmp_path, db_url, pipeline):

@@ -25,6 +25,8 @@ class DestinationIn(BaseModel):
     allow_private: bool = False
     near: tuple[float, float] | None = Field(default=None, description="[lat, lon]")
     radius_km: float | None = None
+    standing: list[str] = Field(default_factory=list, description="incident standings (any of)")
+    min_outlets: int | None = Field(default=None, description="the incident has at least this many outlets")
 
 
 class AlertIn(BaseModel):
@@ -93,7 +95,7 @@ def create_alert(body: AlertIn, state: Annotated[ServerState, Depends(require_to
     if body.destination is not None:
         d = body.destination
         dest = check_destination(Destination(d.kind, d.target, d.secret, d.allow_private, d.near,
-                                             d.radius_km))
+                                             d.radius_km, tuple(d.standing), d.min_outlets))
 
     def write(store: Any) -> dict[str, Any]:
         alert = add_alert(store, body.name, flt, backfill=body.backfill)
