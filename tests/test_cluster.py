@@ -89,15 +89,22 @@ def test_ray_ingest_equals_single_process_and_resumes(cluster, tmp_path):
                 pass
 
 
-def _analyzer_pids() -> list[int]:
+def _analyzer_pids(cluster) -> list[int]:
+    """Analysing actor processes of THIS cluster (children of its raylets): the machine is shared,
+    and another user's Ray actors must never be touched."""
+    from ray._private import ray_constants
+
+    raylets = {info.process.pid for node in cluster.list_all_nodes()
+               for info in node.all_processes.get(ray_constants.PROCESS_TYPE_RAYLET, [])}
     pids = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
                 cmd = (proc / "cmdline").read_bytes()
-            except OSError:
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if b"MapBatches(Analyzer)" in cmd:
+            if b"MapBatches(Analyzer)" in cmd and ppid in raylets:
                 pids.append(int(proc.name))
     return pids
 
@@ -116,7 +123,7 @@ def test_killing_a_worker_mid_run_loses_and_duplicates_nothing(cluster, tmp_path
                 stored = _articles(pg_url)
             except Exception:  # schema not created yet
                 stored = 0
-            pids = _analyzer_pids()
+            pids = _analyzer_pids(cluster)
             if stored >= 4 and pids:
                 killed = pids[0]
                 os.kill(killed, signal.SIGKILL)

@@ -24,6 +24,7 @@ from wirewatch.ingest.runner import IngestSummary, Progress
 from wirewatch.records import Article
 
 log = logging.getLogger(__name__)
+BLOCK_BYTES = 64 * 1024  # Ray Data block size for the read stage's output
 ARTICLE_FIELDS = ("id", "text", "url", "title", "source", "published", "language", "origin")
 
 
@@ -181,7 +182,8 @@ def ingest_ray(
     summary = IngestSummary()
     files = shard_paths(paths)
     if address in (None, "", "local"):
-        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
+        # address="local": always a new cluster of our own, never one that happens to run here
+        ray.init(address="local", include_dashboard=False, log_to_driver=False, configure_logging=False)
     else:
         ray.init(address=address, log_to_driver=False, configure_logging=False)
     try:
@@ -190,9 +192,11 @@ def ingest_ray(
         pub = published.isoformat() if published else None
         shards = ray.data.from_items([{"path": f, "published": pub} for f in files],
                                      override_num_blocks=max(1, len(files)))
-        # streaming re-blocking: batches of ``batch_size`` rows, so every actor gets work even from
-        # a single big JSONL or WARC shard
-        items = shards.flat_map(read_shard, num_cpus=0.1).repartition(target_num_rows_per_block=batch_size)
+        # small blocks (~a batch of news articles), so every actor gets work even from a single big
+        # JSONL or WARC shard; no re-partition operator, which would want a CPU of its own and
+        # deadlock beside ``workers`` actors on a machine with that many cores
+        ctx.target_max_block_size = BLOCK_BYTES
+        items = shards.flat_map(read_shard, num_cpus=0.1)
         outcomes = items.map_batches(
             Analyzer, fn_constructor_kwargs={"db_url": db_url, "model": model, "batch_size": batch_size},
             # 0.8 CPU each: the read tasks (0.1) must still be scheduled beside ``workers`` actors
