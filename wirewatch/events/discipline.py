@@ -22,7 +22,8 @@ NATURAL_CAUSES = frozenset({
     "disease", "illness", "virus", "outbreak", "epidemic", "pandemic", "cholera", "malaria", "covid",
     "coronavirus", "ebola", "measles", "flu", "influenza", "cancer", "infection", "pneumonia",
     "crash", "accident", "collision", "derailment", "collapse", "stampede", "leak", "poisoning",
-    "overdose", "rain", "rains", "snow", "weather", "wave", "waves", "sinking", "capsizing",
+    "overdose", "drinking", "eating", "consumption", "inhalation", "rain", "rains", "snow", "weather",
+    "wave", "waves", "sinking", "capsizing",
 })
 ACCIDENT_MODIFIERS = frozenset({"gas", "car", "road", "traffic", "train", "plane", "bus", "boat",
                                 "mine", "industrial", "factory", "boiler", "chemical", "kitchen"})
@@ -67,6 +68,8 @@ def _paused(tok: Token) -> bool:
 def lexical_no_event(tok: Token, label: str) -> str | None:
     """Why this candidate trigger codes no event whatever its arguments (None: it may)."""
     lemma = tok.lemma_.lower()
+    if tok.dep_ == "amod" and tok.pos_ in ("VERB", "ADJ"):
+        return "a participle used as an adjective"  # "poisoned alcohol", "a banned party"
     if lemma in DEATH_VERBS:
         return "a death without a perpetrator"
     if lemma in DESIRE_VERBS:

@@ -587,7 +587,7 @@ class Store:
     def incidents(
         self, flt: EventFilter | None = None, limit: int = 100, offset: int = 0, order: str = "-date"
     ) -> list[dict[str, Any]]:
-        """Incidents with a report matching ``flt`` (see docs/notes/incidents.md for the record);
+        """Incidents with a report matching ``flt`` (see docs/incidents.md for the record);
         ``order``: one of ``incidents_read.INCIDENT_ORDERS``."""
         with self._read() as conn:
             return ir.list_incidents(conn, flt, limit, offset, order)
