@@ -432,7 +432,7 @@ def test_extract_output_is_byte_identical_across_hash_seeds(tmp_path):
     kobani = Path(__file__).resolve().parent.parent / "examples" / "kobani-warning.txt"
     args = ["-m", "wirewatch", "extract", str(kobani), str(articles), str(seeded)]
     outs = [_run_seeded(args, seed) for seed in ("0", "4")]
-    assert outs[0] == outs[1] and outs[0].count(b"\n") > 20
+    assert outs[0] == outs[1] and outs[0].count(b"\n") >= 10
 
 
 # issue 11: gazetteer coverage, whole-document resolution ------------------------------------------------
