@@ -81,7 +81,10 @@ def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | Non
     clauses = list(summary)
     if rest is not None and summary:  # few incidents pass the summary test: probe their reports
         e = s.events.c
-        clauses.append(exists().where(e.incident_id == s.incidents.c.id, where_all(rest, dialect)))
+        # correlate the incident only: a caller that joins its representative event (the map) must not
+        # have ``events`` correlated away from the probe
+        probe = exists().where(e.incident_id == s.incidents.c.id, where_all(rest, dialect))
+        clauses.append(probe.correlate(s.incidents))
     elif rest is not None:
         clauses.append(s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(rest, dialect))))
     return and_(*clauses) if clauses else None
