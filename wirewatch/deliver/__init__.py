@@ -179,6 +179,8 @@ def standing_condition(store: Any, dests: dict[str, Destination]) -> Condition:
     that makes its incident qualify, and for later reports of it; alerts without such a condition pass."""
     from wirewatch.store.incidents_read import get_incident
 
+    seen: dict[str, dict[str, Any] | None] = {}  # one read per incident per delivery run
+
     def ok(alert: Alert, event: dict[str, Any]) -> bool:
         d = dests.get(alert.name)
         if d is None or not (d.standing or d.min_outlets):
@@ -186,8 +188,10 @@ def standing_condition(store: Any, dests: dict[str, Destination]) -> Condition:
         incident_id = event.get("incident")
         if not incident_id:
             return False
-        with store._read() as conn:
-            inc = get_incident(conn, incident_id)
+        if incident_id not in seen:
+            with store._read() as conn:
+                seen[incident_id] = get_incident(conn, incident_id)
+        inc = seen[incident_id]
         if inc is None:
             return False
         standing = inc.get("standing") or {}
