@@ -59,7 +59,13 @@ def find_dateline(text: str) -> Dateline | None:
     return Dateline(m.start("place"), m.end(), m.start("place"), m.end("place"), *date_span)
 
 
+_CACHE_KEY = "wirewatch.dateline"
+
+
 def doc_dateline(doc: Doc) -> Dateline | None:
-    """:func:`find_dateline` on a parsed article, reading only its first tokens."""
-    head = doc[: min(len(doc), 60)].text_with_ws  # (Doc.text would rebuild the whole article)
-    return find_dateline(head)
+    """:func:`find_dateline` on a parsed article, reading only its first tokens; found once per doc
+    (kept in ``doc.user_data``), however many stages and events ask."""
+    if _CACHE_KEY not in doc.user_data:
+        head = doc[: min(len(doc), 60)].text_with_ws  # (Doc.text would rebuild the whole article)
+        doc.user_data[_CACHE_KEY] = find_dateline(head)
+    return doc.user_data[_CACHE_KEY]
