@@ -39,7 +39,7 @@ def _window(rng: random.Random, days: int) -> tuple[str, str]:
 
 def calls(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict[str, Any]]]]:
     """The page's three calls, each drawing fresh parameters from ``rng``."""
-    from wirewatch.store.synthetic import CITIES
+    from synthetic_events import CITIES
 
     def map_call() -> tuple[str, dict[str, Any]]:
         _, _, _, lat, lon, _, _ = rng.choice(CITIES)
@@ -162,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
+    from synthetic_events import seed_synthetic
+
     from wirewatch.store import Store
-    from wirewatch.store.synthetic import seed_synthetic
 
     tmp = None
     if args.db:

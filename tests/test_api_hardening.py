@@ -12,6 +12,7 @@ import pytest
 from fastapi import APIRouter, Query
 from fastapi.testclient import TestClient
 from helpers import fresh_pg_schema
+from synthetic_events import seed_synthetic
 from test_api import BASE, KOBANI_SPECS, build_analyzed, check_error_shape, kobani_article
 
 from wirewatch.api import create_app
@@ -19,7 +20,6 @@ from wirewatch.api.guard import allowed_hosts, host_name
 from wirewatch.limits import MAX_ARTICLE_CHARS
 from wirewatch.records import Article
 from wirewatch.store import Store
-from wirewatch.store.synthetic import seed_synthetic
 
 PG_URL = os.environ.get("WIREWATCH_TEST_PG_URL")
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from store_loadtest import run
+from synthetic_events import seed_synthetic, synthetic_articles
+
 from wirewatch.query import EventFilter
 from wirewatch.records import MODALITIES, PLOVER_TYPES
 from wirewatch.store import Store
-from wirewatch.store.loadtest import run
-from wirewatch.store.synthetic import seed_synthetic, synthetic_articles
 
 
 def test_synthetic_articles_are_consistent():

@@ -13,9 +13,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from synthetic_events import seed_synthetic
+
 from wirewatch.query import EventFilter
 from wirewatch.store import Store
-from wirewatch.store.synthetic import seed_synthetic
 from wirewatch.watch import BATCH, add_alert, idempotency_key
 
 KILLS = 6

@@ -14,8 +14,8 @@ SQLite, generated tsvector + GIN on PostgreSQL); per article ``sentences``, ``me
 lat/lon, location country); ``event_actors`` (role, order) and ``attributions`` (chain order).
 Saved alerts (``wirewatch.watch``): ``alerts`` (migration 0003; SQL in ``alerts.py``), whose cursor
 is ``events.pk``, the insertion sequence.
-Load-test data: ``wirewatch.store.synthetic.seed_synthetic``; timings: ``python -m
-wirewatch.store.loadtest``.
+Load-test data and timings live with the benchmarks: ``scripts/synthetic_events.py`` and
+``scripts/store_loadtest.py``.
 """
 
 from wirewatch.store.core import AGGREGATES, DEFAULT_URL, ORDERS, Store, normalize_url

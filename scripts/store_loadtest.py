@@ -1,6 +1,6 @@
 """Store load test: seed synthetic events, then time the map, timeline and filter queries.
 
-    python -m wirewatch.store.loadtest --db sqlite:////tmp/ww_200k.db --events 200000
+    .venv/bin/python scripts/store_loadtest.py --db sqlite:////tmp/ww_200k.db --events 200000
 
 Seeds the database up to ``--events`` synthetic events (skipped when already there), then runs each
 query ``--repeat`` times with varying parameters and prints p50/p95 latency in milliseconds.
@@ -11,13 +11,19 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
-from wirewatch.query import EventFilter
-from wirewatch.store.core import Store
-from wirewatch.store.synthetic import CITIES, seed_synthetic
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic_events import CITIES, seed_synthetic  # noqa: E402
+
+from wirewatch.query import EventFilter  # noqa: E402
+from wirewatch.store.core import Store  # noqa: E402
 
 WORDS = ("shelled", "attacked", "talks", "aid", "protesters", "sanctions", "ceasefire", "troops")
 CPU: dict[str, tuple[float, float]] = {}  # filled by run(): CPU-time p50/p95 per query
