@@ -107,7 +107,7 @@ def client_for(url: str, server: bool) -> Iterator[Any]:
             warnings.simplefilter("ignore")
             from fastapi.testclient import TestClient
 
-        with TestClient(app) as c:
+        with TestClient(app, base_url="http://127.0.0.1") as c:  # loopback Host: the API refuses others
             yield c
         return
     import socket
