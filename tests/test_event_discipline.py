@@ -101,3 +101,28 @@ def test_an_outside_state_reports_rather_than_claims(pipeline):
 def test_arresting_protesters_is_coerce(pipeline):
     (event,) = _events(pipeline, "Police arrested dozens of protesters in Ankara on Monday.")
     assert (event["event_type"], event["mode"], event["cameo_root"]) == ("COERCE", "arrest", "17")
+
+
+@pytest.mark.parametrize("text", [
+    "Some militants plan to travel to Europe through Bulgaria in order to attack coalition countries.",
+    "Farmers sold their cattle in order to pay the new tax.",
+])
+def test_connective_nouns_are_no_events(pipeline, text):
+    # "in order to": the noun is a connective, never a COERCE ("order") of its own
+    assert "order" not in [e["trigger"]["text"] for e in _events(pipeline, text)]
+
+
+def test_an_event_can_win_over_none_by_its_total_probability():
+    # P(NONE) 0.45 is the largest class, but P(any event) 0.55: with the shipped "event" decision the
+    # best event type is coded at 0.55 (the per-type thresholds then decide); "argmax" says NONE
+    import numpy as np
+
+    from wirewatch.events.model import EventClassifier
+
+    p = np.array([0.30, 0.45, 0.25])
+    weights = np.log(p).reshape(1, 3).astype(np.float32)
+    args = (weights, np.zeros(3, dtype=np.float32), {"f": 0}, ["ASSAULT", "NONE", "PROTEST"], (1.0, 0.0))
+    label, conf = EventClassifier(*args, decision="event").predict_many([["f"]])[0]
+    assert label == "ASSAULT" and abs(conf - 0.55) < 1e-4
+    assert EventClassifier(*args, decision="argmax").predict_many([["f"]])[0][0] == "NONE"
+    assert abs(EventClassifier(*args, decision="event").event_probability(["f"]) - 0.55) < 1e-4

@@ -270,7 +270,8 @@ def test_warning_of_own_coercion_is_a_threat(nlp, resolver, extractor):
 def test_per_type_thresholds_are_shipped(extractor):
     thresholds = extractor.classifier.thresholds
     assert set(thresholds) == set(PLOVER_TYPES) & set(extractor.classifier.classes)
-    assert all(0.3 <= t <= 0.8 for t in thresholds.values())
+    floor = extractor.classifier.floor
+    assert 0.1 <= floor <= 0.5 and all(floor <= t <= 0.8 for t in thresholds.values())
 
 
 def test_main_event_metric(nlp, resolver, extractor, tmp_path):
@@ -306,7 +307,6 @@ def test_petrarch_gold_origin_and_mapping():
         assert len(types) == len(set(types))  # one event per type and sentence (PLOVER actor lists)
 
 
-@pytest.mark.xfail(strict=True, reason=V2_MISS)
 def test_one_sided_agreement_offer_and_relations(nlp, resolver, extractor):
     # one side agreeing to a concession is CONCEDE; an offer to mediate is AGREE (PLOVER codebook)
     events = run(nlp, resolver, extractor, "The junta agreed to lift the nighttime curfew in the capital.")
@@ -318,7 +318,6 @@ def test_one_sided_agreement_offer_and_relations(nlp, resolver, extractor):
     assert [e.event_type for e in events] == ["ASSAULT"]
 
 
-@pytest.mark.xfail(strict=True, reason=V2_MISS)
 def test_own_speech_act_is_asserted(nlp, resolver, extractor):
     events = run(nlp, resolver, extractor, "The union announced its demand for higher wages.")
     assert [(e.event_type, e.modality, e.attribution) for e in events] == [("REQUEST", "asserted", ())]
@@ -412,7 +411,10 @@ def test_role_accuracy_on_gsr_heldout_gold(nlp, resolver, extractor):
     m = evaluate_events(GOLD / "events_gsr_heldout.jsonl", pipe).metrics
     # before the target rules: target country 0.30, sector 0.38; sources 0.69 / 0.63
     assert m["target_country_accuracy"] >= 0.4 and m["target_sector_accuracy"] >= 0.45
-    assert m["source_country_accuracy"] >= 0.69 and m["micro_f1"] >= 0.65
+    # micro F1 0.69 -> 0.646 when the coder began to code any candidate whose event probability clears
+    # its type's threshold (not only those where an event type beats NONE): +0.06 detection F1 on the
+    # Wikinews dev split, a few more false events on these CAMEO-style sentences
+    assert m["source_country_accuracy"] >= 0.69 and m["micro_f1"] >= 0.62
 
 
 def test_subject_undergoes_an_event_it_is_under(nlp, resolver, extractor):

@@ -26,3 +26,15 @@ def test_bench_and_summary(capsys):
                                        failed=[("bad.txt", "empty file")], seconds=1.0))
     err = capsys.readouterr().err
     assert "failed bad.txt: empty file" in err and "added 1, skipped 1" in err and "4 events" in err
+
+
+def test_print_table_shows_user_data_as_typed(capsys):
+    from datetime import datetime
+
+    render.print_table("2 sources", ("url", "last success", "error"), [
+        ("https://x.test/[bold]feed[/bold]", render.stamp(datetime(2026, 12, 1, 9, 5)), "ansi\x1b[31mred"),
+        ("https://y.test/", render.stamp(None), None),
+    ])
+    out = capsys.readouterr().out
+    assert "2 sources" in out and "[bold]feed[/bold]" in out and "2026-12-01 09:05" in out
+    assert "never" in out and "\x1b[31m" not in out and "\\x1b[31mred" in out

@@ -511,20 +511,11 @@ def watch_list(db: str | None, fmt: str) -> None:
     if not alerts:
         click.echo("no alerts saved; add one with `wirewatch watch add NAME [filters]`", err=True)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from wirewatch.render import print_table, stamp
 
-    from wirewatch.render import safe
-
-    table = Table(title=f"{len(alerts)} alerts")
-    for col in ("name", "filter", "pending", "cursor", "created", "last run"):
-        table.add_column(col, overflow="fold")
-    for a, n in alerts:
-        table.add_row(safe(a.name), safe(" ".join(f"{k}={v}" for k, v in a.filter.to_params().items())
-                                         or "(all)"),
-                      str(n), str(a.cursor), a.created.strftime("%Y-%m-%d %H:%M"),
-                      a.last_run.strftime("%Y-%m-%d %H:%M") if a.last_run else "never")
-    Console().print(table)
+    print_table(f"{len(alerts)} alerts", ("name", "filter", "pending", "cursor", "created", "last run"),
+                [(a.name, " ".join(f"{k}={v}" for k, v in a.filter.to_params().items()) or "(all)",
+                  n, a.cursor, stamp(a.created), stamp(a.last_run)) for a, n in alerts])
 
 
 @watch.command("remove")

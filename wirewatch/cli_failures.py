@@ -54,18 +54,12 @@ def failures(ctx: click.Context, db: str | None, fmt: str) -> None:
     if not rows:
         click.echo("no failures recorded", err=True)
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from wirewatch.render import print_table, stamp
 
-    table = Table(title=f"{len(rows)} failed inputs (retry: wirewatch failures retry [ID...])")
-    for col in ("id", "stage", "input", "reason", "tries", "last failed"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(str(r["id"]), r["stage"], escape(_printable(r["label"])),
-                      escape(_printable(r["reason"])), str(r["attempts"]),
-                      r["last_failed"].strftime("%Y-%m-%d %H:%M"))
-    Console().print(table)
+    print_table(f"{len(rows)} failed inputs (retry: wirewatch failures retry [ID...])",
+                ("id", "stage", "input", "reason", "tries", "last failed"),
+                [(r["id"], r["stage"], _printable(r["label"]), _printable(r["reason"]), r["attempts"],
+                  stamp(r["last_failed"])) for r in rows])
 
 
 @failures.command("retry")

@@ -72,18 +72,10 @@ def follow_list(db: str | None, fmt: str) -> None:
     if not found:
         click.echo("no sources followed; add one with `wirewatch follow add URL`", err=True)
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from wirewatch.render import print_table, stamp
 
-    table = Table(title=f"{len(found)} sources")
-    for col in ("url", "items", "last success", "failures", "last error"):
-        table.add_column(col, overflow="fold")
-    for x in found:
-        table.add_row(escape(x.url), str(x.items),
-                      x.last_success.strftime("%Y-%m-%d %H:%M") if x.last_success else "never",
-                      str(x.failures), escape(x.last_error or ""))
-    Console().print(table)
+    print_table(f"{len(found)} sources", ("url", "items", "last success", "failures", "last error"),
+                [(x.url, x.items, stamp(x.last_success), x.failures, x.last_error or "") for x in found])
 
 
 @follow.command("remove")
@@ -239,17 +231,10 @@ def watch_failed(names: tuple[str, ...], db: str | None, fmt: str) -> None:
     if not rows:
         click.echo("no failed deliveries", err=True)
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from wirewatch.render import print_table, stamp
 
-    table = Table(title=f"{len(rows)} failed deliveries")
-    for col in ("alert", "event", "attempts", "failed at", "error"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(escape(r["alert"]), escape(r["event_id"]), str(r["attempts"]),
-                      r["failed_at"].strftime("%Y-%m-%d %H:%M"), escape(r["error"]))
-    Console().print(table)
+    print_table(f"{len(rows)} failed deliveries", ("alert", "event", "attempts", "failed at", "error"),
+                [(r["alert"], r["event_id"], r["attempts"], stamp(r["failed_at"]), r["error"]) for r in rows])
 
 
 @click.command("retry")

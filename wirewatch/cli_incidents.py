@@ -38,27 +38,24 @@ def standing_text(st: dict[str, Any]) -> str:
 
 def print_incidents(incidents: list[dict[str, Any]], total: int) -> None:
     """A table: id, type, place, period, reports, outlets, standing."""
-    from rich.table import Table
+    from wirewatch.render import print_table
 
-    from wirewatch.render import out
-
-    table = Table(title=f"{total} incidents")
-    for col in ("id", "type", "place", "period", "reports", "outlets", "standing"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for inc in incidents:
         d = inc["date"]
         period = d["value"] or "?"
         if d["start"] and d["end"] and d["start"] != d["end"]:
             period = f"{d['start']}..{d['end']}"
         period += f" ({d['precision']})"
-        table.add_row(
+        rows.append((
             inc["id"], inc["event_type"] + (f"/{inc['mode']}" if inc.get("mode") else ""), _place(inc),
             period, f"{inc['n_reports']} in {inc['n_articles']} articles",
             f"{inc['n_outlets']}: " + ", ".join(inc["outlets"][:4])
             + (" …" if len(inc["outlets"]) > 4 else ""),
             standing_text(inc["standing"]),
-        )
-    out.print(table)
+        ))
+    print_table(f"{total} incidents", ("id", "type", "place", "period", "reports", "outlets", "standing"),
+                rows)
 
 
 @click.group("incidents", invoke_without_command=True)

@@ -112,6 +112,22 @@ def print_summary(summary: Any) -> None:
     )
 
 
+def stamp(moment: Any, never: str = "never") -> str:
+    """A datetime as ``YYYY-MM-DD HH:MM`` for a table cell; ``never`` when there is none."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else never
+
+
+def print_table(title: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    """A titled table on stdout; every cell is user data made safe (controls shown, markup escaped)
+    and long cells fold instead of being cut."""
+    table = RichTable(title=safe(title))
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*[safe(c) for c in row])
+    out.print(table)
+
+
 def print_report(report: TaskReport) -> None:
     """An eval report: headline metrics then each table."""
     out.print(f"[bold]{safe(report.task)}[/] on {safe(report.gold)}")

@@ -82,7 +82,21 @@ def lexical_no_event(tok: Token, label: str) -> str | None:
         return "an accident"  # "a gas explosion"
     if _paused(tok):
         return "a pause in an act"
+    if _fixed_phrase(tok):
+        return "part of a fixed phrase"
     return None
+
+
+# "in order to", "in terms of", "in charge of", "on behalf of", "in favour of": the noun is a connective
+FIXED_PHRASES = {("in", "order"), ("in", "term"), ("in", "charge"), ("on", "behalf"), ("in", "favour"),
+                 ("in", "favor"), ("in", "line"), ("in", "response")}
+
+
+def _fixed_phrase(tok: Token) -> bool:
+    if tok.pos_ != "NOUN" or tok.i == 0:
+        return False
+    before = tok.doc[tok.i - 1]
+    return (before.lower_, tok.lemma_.lower()) in FIXED_PHRASES and before.dep_ in ("prep", "mark", "advmod")
 
 
 def no_event_reason(tok: Token, label: str, has_actor: bool) -> str | None:

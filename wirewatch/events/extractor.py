@@ -54,7 +54,7 @@ class EventExtractor:
     """Detect and code events. ``extract(doc, mentions)`` is the pipeline entry point."""
 
     def __init__(self, lexicon: Lexicon | None = None, classifier: EventClassifier | None = None,
-                 threshold: float = 0.3) -> None:
+                 threshold: float | None = None) -> None:
         self._lexicon = lexicon
         self._classifier = classifier
         self.threshold = threshold
@@ -91,12 +91,13 @@ class EventExtractor:
 
     def _sentence(self, doc: Doc, sent: SpacySpan, number: int, index: MentionIndex) -> list[EventDraft]:
         per_type = self.classifier.thresholds
+        floor = self.classifier.floor if self.threshold is None else self.threshold
         scored = [self._reciprocal(doc, sent, c) if _reciprocal_agreement(doc[c.token]) else (c, lab, conf)
                   for c, lab, conf in self.classify(doc, sent)]
         scored = _one_sided_agreements(doc, scored)
         scored = [(c, retype(doc[c.token], lab), conf) for c, lab, conf in scored]
         scored = [(c, lab, conf) for c, lab, conf in scored
-                  if lab != NONE and conf >= max(self.threshold, per_type.get(lab, 0.0))
+                  if lab != NONE and conf >= max(floor, per_type.get(lab, 0.0))
                   and not lexical_no_event(doc[c.token], lab)]  # before folding: "died when ambushed"
         kept = _fold_nested(doc, scored, self.lexicon.reporting)
         sentence = Sentence(number, sent.start_char, sent.end_char)
@@ -141,9 +142,10 @@ class EventExtractor:
 
     def _reciprocal(self, doc: Doc, sent: SpacySpan, cand: Candidate) -> tuple[Candidate, str, float]:
         """A mutual agreement is AGREE; its confidence is that of being an event at all."""
-        probs = self.classifier.proba(features(doc, sent, cand, self.lexicon))
-        p_none = float(probs[self.classifier.classes.index(NONE)])
-        return cand, "AGREE", self.classifier.calibrate(1.0 - p_none)
+        p_event = self.classifier.event_probability(features(doc, sent, cand, self.lexicon))
+        if self.classifier.decision != "event":
+            p_event = self.classifier.calibrate(p_event)
+        return cand, "AGREE", p_event
 
     def _draft(self, doc: Doc, sentence: Sentence, cand: Candidate, label: str, conf: float,
                index: MentionIndex) -> EventDraft:

@@ -68,12 +68,21 @@ def features(doc: Doc, sent: SpacySpan, cand: Candidate, lexicon: Lexicon) -> li
 
 
 class EventClassifier:
-    """Score candidates; returns (label, calibrated confidence, probability of the label)."""
+    """Score candidates; returns (label, calibrated confidence, probability of the label).
+
+    ``decision`` is how a candidate becomes an event. ``"event"`` (the shipped model): the label is the
+    best event type and the confidence is the probability of *any* event, 1 - P(NONE), so that the
+    per-type thresholds tuned on real news decide event or not (a word whose probability mass is
+    spread over several event types is still an event). ``"argmax"``: the most probable class, NONE
+    included, with its Platt-scaled probability (models trained before the switch)."""
 
     def __init__(self, weights: np.ndarray, intercept: np.ndarray, vocab: dict[str, int],
                  classes: list[str], platt: tuple[float, float],
                  thresholds: dict[str, float] | None = None,
-                 event_platt: tuple[float, float] | None = None) -> None:
+                 event_platt: tuple[float, float] | None = None, decision: str = "argmax",
+                 floor: float = 0.3) -> None:
+        self.decision = decision
+        self.floor = floor  # the lowest confidence any type may be coded at
         self.weights = weights
         self.event_platt = event_platt  # final event confidence, calibrated on the Wikinews dev split
         self.thresholds = thresholds or {}  # per-type minimum confidence (out-of-fold tuned)
@@ -109,8 +118,18 @@ class EventClassifier:
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         p = e / e.sum(axis=1, keepdims=True)
+        if self.decision == "event":
+            none = self.classes.index(NONE)
+            p_event = 1.0 - p[:, none]
+            p[:, none] = -1.0
+            best = p.argmax(axis=1)
+            return [(self.classes[int(b)], float(p_event[n])) for n, b in enumerate(best)]
         best = p.argmax(axis=1)
         return [(self.classes[int(b)], self.calibrate(float(p[n, b]))) for n, b in enumerate(best)]
+
+    def event_probability(self, feats: list[str]) -> float:
+        """The probability that the candidate is an event of any type, 1 - P(NONE)."""
+        return 1.0 - float(self.proba(feats)[self.classes.index(NONE)])
 
     def predict(self, feats: list[str], exclude_none: bool = False) -> tuple[str, float]:
         """The best label and its Platt-calibrated confidence in [0, 1]."""
@@ -149,4 +168,5 @@ def load_classifier() -> EventClassifier:
     vocab = {f: i for i, f in enumerate(meta["features"])}
     event_platt = tuple(meta["event_platt"]) if meta.get("event_platt") else None
     return EventClassifier(weights, intercept, vocab, meta["classes"], tuple(meta["platt"]),
-                           meta.get("thresholds"), event_platt)
+                           meta.get("thresholds"), event_platt, meta.get("decision", "argmax"),
+                           meta.get("floor", 0.3))
