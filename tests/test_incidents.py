@@ -370,3 +370,34 @@ def test_postgresql_links_as_sqlite_does(tmp_path, pipeline):
             assert pg.incident(new_id)["event_ids"] == big["event_ids"][-1:]
             assert relink_all(pg)["edits_replayed"] == 1
             assert pg.incident(new_id)["n_reports"] == 1
+
+
+def _actor_incidents_in_step(store) -> None:
+    from sqlalchemy import select
+
+    from wirewatch.store import schema as sch
+
+    with store.engine.connect() as conn:
+        ev = dict(conn.execute(select(sch.events.c.id, sch.events.c.incident_id)).all())
+        rows = conn.execute(select(sch.event_actors.c.event_id, sch.event_actors.c.incident_id)).all()
+    assert rows and all(inc == ev[eid] for eid, inc in rows)
+
+
+def test_event_actors_carry_their_events_incident_through_merge_split_relink(tmp_path):
+    # actors counted by incidents read event_actors.incident_id alone: it must follow every move
+    from wirewatch.incidents import merge_incidents
+
+    with Store.open(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        ingest([ROOT / "examples"], store)
+        _actor_incidents_in_step(store)
+        incs = store.incidents(None, limit=50)
+        with_two = next(i for i in incs if len(i["event_ids"]) >= 2)
+        other = next(i for i in incs if i["id"] != with_two["id"])
+        new_id = split_incident(store, with_two["id"], with_two["event_ids"][:1])
+        _actor_incidents_in_step(store)
+        merge_incidents(store, other["id"], new_id)
+        _actor_incidents_in_step(store)
+        relink_all(store)
+        _actor_incidents_in_step(store)
+        top = store.actors(None, limit=5, count="incidents")
+        assert top and all(a["incidents"] <= a["events"] for a in top)

@@ -212,7 +212,11 @@ def test_counters_kept_on_write_equal_the_scans(tmp_path, pipeline, kobani_text)
             conn.execute(schema.event_counts.delete())
             conn.execute(schema.migrations.delete().where(schema.migrations.c.name == "0031_event_counts"))
         assert mig.migrate(store.engine) == ["0031_event_counts"]
-        assert _scan_and_counted(store)[1] == scanned and store.stats() == stats
+        # (the re-applied migration is recorded again, now after the later ones: compare as a set)
+        again = store.stats()
+        assert _scan_and_counted(store)[1] == scanned
+        assert {**again, "migrations": sorted(again["migrations"])} == {**stats, "migrations": sorted(
+            stats["migrations"])}
         assert sorted(counters.buckets(store.engine.connect(), "actor")) == live
 
 

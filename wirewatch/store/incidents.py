@@ -159,11 +159,11 @@ def _incident_windows(conn: Connection, ids: set[str]) -> dict[str, Any]:
 def _assign(conn: Connection, assigned: dict[str, str]) -> None:
     if not assigned:
         return
-    stmt = (
-        update(s.events).where(s.events.c.id == bindparam("eid"))
-        .values(incident_id=bindparam("inc"))
-    )
-    conn.execute(stmt, [{"eid": k, "inc": v} for k, v in assigned.items()])
+    params = [{"eid": k, "inc": v} for k, v in assigned.items()]
+    for table in (s.events, s.event_actors):
+        key = table.c.id if table is s.events else table.c.event_id
+        conn.execute(update(table).where(key == bindparam("eid")).values(incident_id=bindparam("inc")),
+                     params)
 
 
 # -- reports and summaries -----------------------------------------------------------------------
@@ -315,6 +315,8 @@ def merge(conn: Connection, keep: str, absorb: str, record: bool = True) -> int:
             at=datetime.now(UTC)))
     moved = conn.execute(update(s.events).where(s.events.c.incident_id == absorb)
                          .values(incident_id=keep)).rowcount
+    conn.execute(update(s.event_actors).where(s.event_actors.c.incident_id == absorb)
+                 .values(incident_id=keep))
     refresh(conn, [keep, absorb], manual=[keep])
     return int(moved or 0)
 
@@ -327,6 +329,8 @@ def split(conn: Connection, new_id: str, source: str, event_ids: Sequence[str], 
             at=datetime.now(UTC)))
     moved = conn.execute(update(s.events).where(s.events.c.id.in_(list(event_ids)))
                          .values(incident_id=new_id)).rowcount
+    conn.execute(update(s.event_actors).where(s.event_actors.c.event_id.in_(list(event_ids)))
+                 .values(incident_id=new_id))
     refresh(conn, [new_id, source], manual=[new_id, source])
     return int(moved or 0)
 
@@ -335,6 +339,7 @@ def relink(conn: Connection) -> dict[str, int]:
     """Recompute every incident from scratch (e.g. after the linking rule changed), then replay the
     manual merges and splits in the order they were made."""
     conn.execute(update(s.events).values(incident_id=None))
+    conn.execute(update(s.event_actors).values(incident_id=None))
     conn.execute(delete(s.incidents))
     linked = backfill(conn)
     edits = conn.execute(select(s.incident_edits).order_by(s.incident_edits.c.pk)).all()

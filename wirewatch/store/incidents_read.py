@@ -251,8 +251,8 @@ def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str) -> l
 def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100) -> list[dict[str, Any]]:
     """Actors of the matching reports, most incidents first: ``actor_id, name, country, sector,
     known, count (= incidents), incidents, events, as_source, as_target`` (the last two in incidents)."""
-    ea, e, act = s.event_actors, s.events, s.actors
-    inc = e.c.incident_id
+    ea, act = s.event_actors, s.actors
+    inc = ea.c.incident_id  # = the event's (kept in step by store/incidents.py): no join with events
     n = func.count(inc.distinct()).label("incidents")
     n_ev = func.count(ea.c.event_id.distinct()).label("events")
     src = func.count(inc.distinct()).filter(ea.c.role == "source").label("as_source")
@@ -260,12 +260,12 @@ def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100
     cols = (act.c.actor_id, act.c.name, act.c.country, act.c.sector, act.c.known)
     q = (
         select(*cols, n, n_ev, src, tgt)
-        .select_from(ea.join(e, e.c.id == ea.c.event_id).join(act, act.c.actor_id == ea.c.actor_id))
+        .select_from(ea.join(act, act.c.actor_id == ea.c.actor_id))
         .group_by(*cols).order_by(n.desc(), act.c.actor_id).limit(limit)
     )
     cond = matching(flt, conn.dialect.name)
     if cond is not None:
-        q = q.where(e.c.incident_id.in_(select(s.incidents.c.id).where(cond)))
+        q = q.where(inc.in_(select(s.incidents.c.id).where(cond)))
     return [
         {"actor_id": r.actor_id, "name": r.name, "country": r.country, "sector": r.sector,
          "known": bool(r.known), "count": int(r.incidents), "incidents": int(r.incidents),

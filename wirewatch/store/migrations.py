@@ -131,6 +131,17 @@ def _m0030_lsh_bands(conn: Connection) -> None:
             conn.execute(schema.lsh_bands.insert(), rows)
 
 
+def _m0033_event_actor_incident(conn: Connection) -> None:
+    """``event_actors.incident_id`` (a copy of the event's), filled from ``events``, and its index."""
+    if "incident_id" not in {c["name"] for c in inspect(conn).get_columns("event_actors")}:
+        conn.exec_driver_sql("ALTER TABLE event_actors ADD COLUMN incident_id VARCHAR(64)")
+    conn.exec_driver_sql(
+        "UPDATE event_actors SET incident_id = (SELECT e.incident_id FROM events e"
+        " WHERE e.id = event_actors.event_id)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_event_actors_incident"
+                         " ON event_actors (actor_id, incident_id, role)")
+
+
 def _m0031_event_counts(conn: Connection) -> None:
     """Counters kept current on write (``event_counts``), filled from what is already stored."""
     from wirewatch.store import counters
@@ -151,6 +162,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0020_incidents", _m0020_incidents),
     ("0030_lsh_bands", _m0030_lsh_bands),
     ("0031_event_counts", _m0031_event_counts),
+    ("0033_event_actor_incident", _m0033_event_actor_incident),
 )
 
 

@@ -227,8 +227,12 @@ event_actors = Table(
     Column("actor_id", String(300), nullable=False),
     Column("actor_country", String(3)),
     Column("actor_key", String(16), ForeignKey("actor_keys.key"), nullable=False),
+    # the event's incident, kept equal to events.incident_id (store/incidents.py): actors counted by
+    # incidents read this one table (an index scan) instead of joining every event (migration 0033)
+    Column("incident_id", String(64)),
     ForeignKeyConstraint(["article_id", "mention_idx"], ["mentions.article_id", "mentions.idx"]),
     Index("ix_event_actors_actor", "actor_id", "event_id"),
+    Index("ix_event_actors_incident", "actor_id", "incident_id", "role"),
     Index("ix_event_actors_key", "actor_key", "event_id"),
     Index("ix_event_actors_country", "actor_country", "event_id"),
     **CLUSTERED,

@@ -158,6 +158,7 @@ def add_article(rows: Rows, an: AnalyzedArticle, minhash: bytes | None) -> None:
                     "event_id": ev.id, "role": role, "ord": i, "article_id": aid,
                     "mention_idx": ments[m][0], "actor_id": m.actor.actor_id,
                     "actor_country": m.actor.country, "actor_key": _actor_key(rows, m),
+                    "incident_id": ev.incident,
                 })
         for i, at in enumerate(ev.attribution):
             rows.attributions.append({
