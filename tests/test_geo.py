@@ -619,3 +619,33 @@ def test_place_noun_fallback_needs_a_main_name(geo, nlp):
     doc = nlp(text)
     (top,) = geo.resolve_spans(doc, [(text.index("Gay Village"), len(text) - 1)])
     assert top is None or top.place is None or top.place.country != "IND"  # not Gaya, Bihar
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("He served in the US Army in World War Two, before joining the navy.", "US"),
+    ("Xiaogang Wei of the Beijing Gender Health Education Institute commented on the vote.", "Beijing"),
+    ("A bombing killed Abu Dhabi TV photojournalist Ziad al-Sharabi on Tuesday.", "Abu Dhabi"),
+    ("The Federal Aviation Office of Germany has suspended the airline's permit.", "Germany"),
+    ("Jennifer Lu of Marriage Equality Coalition Taiwan said the law fell short.", "Taiwan"),
+    ("Residents of areas such as Jefferson Parish have been told to evacuate.", "Jefferson Parish"),
+])
+def test_places_inside_institution_names(geo, nlp, name, text):
+    assert name in resolved(geo, nlp, text)
+
+
+def test_country_inside_a_hyphenated_word(geo, nlp):
+    text = "Trump said he could fund a wall on the U.S.-Mexican border."
+    got = [t for t in geo.toponyms(nlp(text)) if t.text == "U.S."]
+    assert len(got) == 1 and text[got[0].start:got[0].end] == "U.S." and got[0].place.country == "USA"
+
+
+def test_surnames_of_people_named_in_full_are_not_places(geo, nlp):
+    text = ("Former United States Central Intelligence Agency agent Tony Mendez died Saturday, aged 78, at a "
+            "Frederick, Maryland assisted living facility.  Mendez is known for organizing the safe return "
+            "in 1980 of several U.S. nationals.\n\nIt was reported on Saturday Sirhan Sirhan was stabbed in "
+            "the neck while in prison. Sirhan, 75, is serving a life sentence.")
+    got = resolved(geo, nlp, text)
+    assert "Mendez" not in got and "Sirhan" not in got and got["Maryland"][:2] == ("USA", "admin1")
+    # ... but the same word with a place cue stays a place
+    got = resolved(geo, nlp, "Maria Mendez said the storm flooded homes in Mendez, Cavite.")
+    assert "Mendez" in got

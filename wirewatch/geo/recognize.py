@@ -181,6 +181,7 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
         single = e - s == 1
         if (key in place_names or place_context(doc, s, e) or _conjoined_with_place(doc, s, e, taken)
                 or (ent.label_ != "PERSON" and prominent(gazetteer, text))
+                or (e - s >= 2 and doc[e - 1].lower_ in ADMIN_NOUNS | {"parish"})
                 or (single and not doc[s].dep_.startswith("nsubj") and prominent(gazetteer, text, 500_000))):
             spans.append(Candidate(s, e, "GAZ"))
             taken.update(range(s, e))
@@ -192,11 +193,36 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
             if hit:
                 spans.append(Candidate(s, hit, "GAZ"))
                 taken.update(range(s, hit))
+                continue
+            first = _place_suffix(doc, s, e, gazetteer, place_names)
+            if first is not None:
+                spans.append(Candidate(first, e, "GAZ"))
+                taken.update(range(first, e))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
+    spans.extend(_hyphenated(doc, gazetteer, taken))
     spans.extend(_datelines(doc, gazetteer, taken))
     spans = _postal_codes(doc, gazetteer, spans)
+    spans = _not_person_names(doc, spans)
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _not_person_names(doc: Doc, spans: list[Candidate]) -> list[Candidate]:
+    """Drop one-word spans that are a name of a person the article names in full ("Mendez" after "Tony
+    Mendez", "Pelosi" after "Nancy Pelosi"), unless the words around them say place ("in Mendez", "Mendez,
+    Cavite", "Mendez town")."""
+    names = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2 for t in ent
+             if t.text[:1].isupper()}
+    if not names:
+        return spans
+    out = []
+    for c in spans:
+        comma_place = c.end + 1 < len(doc) and doc[c.end].text == "," and doc[c.end + 1].text[:1].isupper()
+        if (c.end - c.start == 1 and c.name is None and doc[c.start].lower_ in names
+                and not place_context(doc, c.start, c.end) and not comma_place):
+            continue
+        out.append(c)
+    return out
 
 
 def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: set[str]) -> int | None:
@@ -209,10 +235,61 @@ def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
         text = doc[s:end].text
         if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
             continue
-        top = gazetteer.entries(text)[0]
-        if normalize(text) in place_names or (top.primary and prominent(gazetteer, text)):
+        if normalize(text) in place_names or well_known(gazetteer, text):
             return end
     return None
+
+
+def well_known(gazetteer: Gazetteer, text: str) -> bool:
+    """A name one of whose five most prominent readings is a country (by its main name or an upper-case
+    abbreviation: "US", "U.K."), or, by its main name, an area, a province or a city of 100,000+ people in
+    the country of the first reading ("Beijing", whose first reading is the alternate name of Beijing Shi;
+    not "Beni", first El Beni, Bolivia, then Beni, Congo)."""
+    entries = gazetteer.entries(text)[:5]
+    if not text[:1].isupper() or not entries:
+        return False
+    for x in entries:
+        r = x.place.resolution
+        if r == "country" and (x.primary or text.replace(".", "").isupper()):
+            return True
+        if x.primary and x.alpha2 == entries[0].alpha2 and (
+                r in ("continent", "region", "feature", "admin1") or x.place.population >= 100_000):
+            return True
+    return False
+
+
+def _place_suffix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: set[str]) -> int | None:
+    """Start of the place name an organisation's name ends with after "of": "the Federal Aviation Office of
+    Germany", "the Parliament of the United Kingdom"; None when there is none."""
+    for start in range(max(s + 2, e - 3), e):
+        if doc[start - 1].lower_ not in ("of", "the") or not doc[start].text[:1].isupper():
+            continue
+        if doc[start - 1].lower_ == "the" and (start < 2 or doc[start - 2].lower_ != "of"):
+            continue
+        text = doc[start:e].text
+        if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
+            continue
+        if normalize(text) in place_names or well_known(gazetteer, text):
+            return start
+    return None
+
+
+def _hyphenated(doc: Doc, gazetteer: Gazetteer, taken: set[int]) -> list[Candidate]:
+    """Country names inside a hyphenated token: "the U.S.-Mexican border", "then-U.S.-president", "the
+    Iran–Iraq War" (the toponym covers the name only)."""
+    out: list[Candidate] = []
+    for tok in doc:
+        if tok.i in taken or not any(d in tok.text for d in "-–") or len(tok.text) < 5:
+            continue
+        for part in tok.text.replace("–", "-").split("-"):
+            if len(part) < 2 or demonym_country(part) or normalize(part) in NOT_PLACES:
+                continue
+            if any(x.place.resolution == "country" for x in gazetteer.entries(part)[:5]) and well_known(
+                    gazetteer, part):
+                out.append(Candidate(tok.i, tok.i + 1, "GAZ", part))
+                taken.add(tok.i)
+                break
+    return out
 
 
 DATELINE_MARKS = frozenset(("-", "—", "–", "--", "("))
@@ -283,14 +360,23 @@ def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[st
         j = i
         while j < n and j - i < 4 and doc[j].pos_ == "PROPN" and not doc[j].ent_type_ and j not in taken:
             j += 1
+        inside = i > 0 and doc[i - 1].pos_ == "PROPN" and not doc[i - 1].ent_type_  # a later start in a run
         for e in range(j, i, -1):
             text = doc[i:e].text
             key = normalize(text)
             if key in NOT_PLACES or not gazetteer.has(text):
                 continue
+            if inside:
+                if key in place_names or well_known(gazetteer, text):
+                    out.append(Candidate(i, e, "GAZ"))
+                    i = e
+                    break
+                continue
             if (key in place_names or place_context(doc, i, e, PROPN_PREPS) or prominent(gazetteer, text)
                     or _conjoined_with_place(doc, i, e, taken)):
                 out.append(Candidate(i, e, "GAZ"))
+                i = e
                 break
-        i = j
+        else:
+            i += 1  # "Marriage Equality Coalition Taiwan": a later start within the run
     return out

@@ -227,7 +227,11 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         span = doc[m.cand.start:m.cand.end]
         pick = chosen.get(id(m))
         place = m.entries[pick[0]].place if pick else None
-        out.append(Toponym(text=span.text, start=span.start_char, end=span.end_char, place=place,
+        text, start, end = span.text, span.start_char, span.end_char
+        inner = span.text.find(m.cand.name) if m.cand.name and m.cand.name != span.text else -1
+        if inner >= 0:  # "U.S." inside the token "U.S.-Mexican": the toponym is the name only
+            text, start, end = m.cand.name, start + inner, start + inner + len(m.cand.name)
+        out.append(Toponym(text=text, start=start, end=end, place=place,
                            token_start=m.cand.start, token_end=m.cand.end,
                            score=round(pick[1], 4) if pick else 0.0))
     return out
