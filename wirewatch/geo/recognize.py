@@ -102,6 +102,10 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct
                            or doc[end - 1].is_space):
         end -= 1
+    # "Nyanza province", "Idlib governorate": the lower-case admin noun is not part of the name (the
+    # resolver reads it as a cue); "Jefferson Parish", "Orange County" keep theirs
+    if end - start >= 2 and doc[end - 1].text.islower() and doc[end - 1].text in ADMIN_NOUNS:
+        end -= 1
     return start, end
 
 
