@@ -650,3 +650,14 @@ def test_surnames_of_people_named_in_full_are_not_places(geo, nlp):
     # ... but the same word with a place cue stays a place
     got = resolved(geo, nlp, "Maria Mendez said the storm flooded homes in Mendez, Cavite.")
     assert "Mendez" in got
+
+
+def test_spelling_variants_are_recognised_in_the_articles_country(geo, nlp):
+    text = ("CAIRO - Egypt confirmed a death from bird flu on Monday: a woman from Daqahliya died in "
+            "hospital, health officials said. Tony Mendez, a doctor, said cases in Menoufia were rising.")
+    got = resolved(geo, nlp, text)
+    assert got["Daqahliya"][:3] == ("EGY", "admin1", "Ad Daqahlīyah")
+    assert got["Menoufia"][:3] == ("EGY", "admin1", "Al Minūfīyah")
+    assert "Mendez" not in got
+    got = resolved(geo, nlp, "PARIS - A woman from Daqahliya was arrested in France on Monday.")
+    assert "Daqahliya" not in got  # no Egyptian place in the article: no variant reading

@@ -204,11 +204,38 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
                 taken.update(range(first, e))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
     spans.extend(_hyphenated(doc, gazetteer, taken))
+    spans.extend(_variants(doc, gazetteer, pending, spans, taken))
     spans.extend(_datelines(doc, gazetteer, taken))
     spans = _postal_codes(doc, gazetteer, spans)
     spans = _not_person_names(doc, spans)
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _variants(doc: Doc, gazetteer: Gazetteer, pending: list[Span], spans: list[Candidate],
+              taken: set[int]) -> list[Candidate]:
+    """One-word names the gazetteer does not know, tagged ORG/PERSON/NORP after "in"/"from"/"near", that are
+    a spelling variant (:meth:`Gazetteer.similar`) of a place in a country the article names elsewhere:
+    "a woman from Daqahliya" in an Egyptian story (the resolver keeps the same restriction)."""
+    out: list[Candidate] = []
+    named: set[str] | None = None
+    for ent in pending:
+        s, e = _trim(doc, ent.start, ent.end)
+        if e - s != 1 or s in taken or s < 1 or doc[s - 1].lower_ not in ("in", "from", "near", "of"):
+            continue
+        text = doc[s].text
+        if not text[:1].isupper() or text.isupper() or gazetteer.has(text) or demonym_country(text):
+            continue
+        variants = gazetteer.similar(text)
+        if not variants:
+            continue
+        if named is None:
+            named = {x.place.country for c in spans for x in gazetteer.entries(c.text(doc))[:1]
+                     if x.place.country and x.place.resolution in ("country", "admin1", "city")}
+        if any(v.place.country in named for v in variants):
+            out.append(Candidate(s, e, "GAZ"))
+            taken.add(s)
+    return out
 
 
 def _not_person_names(doc: Doc, spans: list[Candidate]) -> list[Candidate]:
