@@ -661,3 +661,12 @@ def test_spelling_variants_are_recognised_in_the_articles_country(geo, nlp):
     assert "Mendez" not in got
     got = resolved(geo, nlp, "PARIS - A woman from Daqahliya was arrested in France on Monday.")
     assert "Daqahliya" not in got  # no Egyptian place in the article: no variant reading
+
+
+def test_a_name_recognised_once_is_a_place_at_every_mention(geo, nlp):
+    text = ("The Turkish government has come under fire from officials in Dogubayazit, where three siblings "
+            "died. The mayor of Dogubayazit, Mukkades Kubilay, claims that only three doctors were sent.")
+    tops = [t for t in geo.toponyms(nlp(text)) if t.text == "Dogubayazit"]
+    assert len(tops) == 2 and all(t.place.country == "TUR" for t in tops)
+    got = resolved(geo, nlp, "Officials said the outbreak originated with coots in the Temryuk area.")
+    assert got["Temryuk"][:2] == ("RUS", "city")

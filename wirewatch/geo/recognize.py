@@ -205,11 +205,34 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
     spans.extend(_missed(doc, gazetteer, taken, place_names))
     spans.extend(_hyphenated(doc, gazetteer, taken))
     spans.extend(_variants(doc, gazetteer, pending, spans, taken))
+    spans.extend(_same_name_again(doc, gazetteer, pending, spans, taken))
     spans.extend(_datelines(doc, gazetteer, taken))
     spans = _postal_codes(doc, gazetteer, spans)
     spans = _not_person_names(doc, spans)
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _same_name_again(doc: Doc, gazetteer: Gazetteer, pending: list[Span], spans: list[Candidate],
+                     taken: set[int]) -> list[Candidate]:
+    """Entities tagged ORG/PERSON/NORP that repeat a name recognised as a place elsewhere in the article
+    ("the mayor of Dogubayazit" after "officials in Dogubayazit"), or that are coordinated with one found
+    after them ("in the Temryuk and Anapa")."""
+    keys = {normalize(c.text(doc)) for c in spans}
+    out: list[Candidate] = []
+    for ent in pending:
+        s, e = _trim(doc, ent.start, ent.end)
+        if s >= e or taken.intersection(range(s, e)):
+            continue
+        text = doc[s:e].text
+        key = normalize(text)
+        if (key in NOT_PLACES or demonym_country(text) or (text.isupper() and len(text) <= 5)
+                or not gazetteer.has(text)):
+            continue
+        if key in keys or _conjoined_with_place(doc, s, e, taken):
+            out.append(Candidate(s, e, "GAZ"))
+            taken.update(range(s, e))
+    return out
 
 
 def _variants(doc: Doc, gazetteer: Gazetteer, pending: list[Span], spans: list[Candidate],
@@ -403,8 +426,9 @@ def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[st
                     i = e
                     break
                 continue
+            in_the = i >= 2 and doc[i - 1].lower_ == "the" and doc[i - 2].lower_ in ("in", "near")
             if (key in place_names or place_context(doc, i, e, PROPN_PREPS) or prominent(gazetteer, text)
-                    or _conjoined_with_place(doc, i, e, taken)):
+                    or in_the or _conjoined_with_place(doc, i, e, taken)):
                 out.append(Candidate(i, e, "GAZ"))
                 i = e
                 break
