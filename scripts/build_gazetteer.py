@@ -13,7 +13,8 @@ Sources (all GeoNames-derived, CC BY 4.0 data; packages MIT):
   ``latlng``), alternative spellings and demonyms.
 
 Admin1 coordinates are the centre of the extent of the admin1's GeoNames cities500 places (middle of the
-2nd-98th percentile range; the mean for units with fewer than 8 places); admin2 coordinates are the mean
+2nd-98th percentile range, antimeridian-aware; the mean for units with fewer than 8 places; GeoNames' own
+point where that rule is far off: ``ADMIN1_LATLNG``); admin2 coordinates are the mean
 of their places. Named regions, disputed territories, islands and physical features news names come
 from the curated ``scripts/gazetteer_extra.tsv`` (resolution ``region`` or ``feature``).
 
@@ -85,6 +86,12 @@ ADMIN1_FORMS = re.compile(
 # GeoNames' own points for countries countryinfo lacks
 COUNTRY_LATLNG = {"CA": [60.10867, -113.64258], "XK": [42.58333, 21.0], "PS": [31.92157, 35.20329],
                   "AQ": [-75.0, 0.0], "US": [39.76, -98.5]}
+# GeoNames' own points for admin1 units where the extent rule of ``area_centre`` lands far from it (England's
+# places reach from Cornwall to Northumberland: their extent centre is 100 km north-west of GeoNames' point;
+# Alaska's Aleutians cross the antimeridian)
+ADMIN1_LATLNG = {"GB.ENG": (52.16045, -0.70312), "US.AK": (64.00028, -150.00028)}
+# Indonesian regencies and cities: "Kabupaten Karo" is "Karo" in news ("the district of Karo")
+ADMIN2_PREFIX = re.compile(r"^(kabupaten|kota|kab\.)\s+", re.I)
 # AP-style US state abbreviations news datelines use ("Fargo, N.D.", "Louisville, Ky.")
 US_STATE_AP = {
     "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.", "DE": "Del.",
@@ -154,14 +161,18 @@ def read_tsv(path: Path) -> list[list[str]]:
 def area_centre(pts: list[tuple[float, float]], mean: tuple[float, float]) -> tuple[float, float]:
     """The centre of an admin1's extent: the middle of the 2nd-98th percentile range of its places'
     latitudes and longitudes (the conventional point of a large unit lies near its geometric centre, not
-    near its cities' mean, which is pulled to where people live). Units with fewer than 8 places, or
-    spanning the antimeridian, keep the mean."""
+    near its cities' mean, which is pulled to where people live). Units with fewer than 8 places keep the
+    mean; a unit spanning the antimeridian (Chukotka, Fiji) is measured in longitudes shifted to 0..360."""
     if len(pts) < 8:
         return mean
     lats, lons = sorted(p[0] for p in pts), sorted(p[1] for p in pts)
     lo, hi = int(0.02 * (len(pts) - 1)), int(0.98 * (len(pts) - 1))
     if lons[hi] - lons[lo] > 180:
-        return mean
+        shifted = sorted(x % 360.0 for x in lons)
+        if shifted[hi] - shifted[lo] >= lons[hi] - lons[lo]:
+            return mean
+        mid = (shifted[lo] + shifted[hi]) / 2
+        return round((lats[lo] + lats[hi]) / 2, 5), round(mid - 360.0 if mid > 180 else mid, 5)
     return round((lats[lo] + lats[hi]) / 2, 5), round((lons[lo] + lons[hi]) / 2, 5)
 
 
@@ -259,7 +270,7 @@ def main() -> int:
             continue
         lat, lon = round(a[0] / a[2], 5), round(a[1] / a[2], 5)
         if level == "1":
-            lat, lon = area_centre(points[i], (lat, lon))
+            lat, lon = ADMIN1_LATLNG.get(gcode) or area_centre(points[i], (lat, lon))
         alts = clean(aliases.split("|"), name)
         if a2 == "US" and gcode.startswith("US.") and gcode[3:] in US_STATE_AP:
             alts += US_STATE_AP[gcode[3:]].split("|")
@@ -279,6 +290,9 @@ def main() -> int:
             base = ADMIN_SUFFIX.sub("", name).strip()
             if base != name and base not in alts:
                 alts.append(base)
+            bare = ADMIN2_PREFIX.sub("", name).strip() if a2 == "ID" else name
+            if bare != name and len(bare) > 2 and bare not in alts:
+                alts.append(bare)
             rows.append([int(gid), name, a2, iso3[a2], a1code, a1name, name, lat, lon, "ADM2", "admin2",
                          int(a[3]), alts])
     sub_level = {i: r[6] for i, r in enumerate(subs, 1)}

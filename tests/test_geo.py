@@ -557,3 +557,116 @@ def test_us_postal_codes_only_in_context(geo, nlp):
     assert got["OR"][:3] == ("USA", "admin1", "Oregon")
     got = resolved(geo, nlp, "Officials in Wa, Ghana said the road was closed.")
     assert got["Wa"][:2] == ("GHA", "city")
+
+
+# issue 11, v2 (branch geo2): GeoNames points, regencies, spelling variants, regions -------------------
+def test_geonames_admin1_points_and_antimeridian(geo):
+    # GeoNames 6269131, not the centre of the extent of England's towns (167 km from London)
+    (england,) = [p for p in geo.gazetteer.lookup("England") if p.resolution == "admin1"]
+    assert haversine_km(england.lat, england.lon, 52.16, -0.70) < 5
+    alaska = geo.gazetteer.lookup("Alaska")[0]  # the Aleutians cross the antimeridian
+    assert haversine_km(alaska.lat, alaska.lon, 64.0, -150.0) < 5
+    chukotka = geo.gazetteer.lookup("Chukotka")[0]  # was at longitude 0.7 (Atlantic) on the mean rule
+    assert chukotka.country == "RUS" and chukotka.lon > 160
+
+
+def test_england_in_a_dateline_story_is_near_london(geo, nlp):
+    text = ("Health officials in England have confirmed that 35,000 chickens at Witford Lodge Farm at "
+            "Norfolk, England are to be culled.")
+    got = resolved(geo, nlp, text)
+    assert got["England"][:2] == ("GBR", "admin1")
+    assert haversine_km(got["England"][3], got["England"][4], 51.5, -0.12) < 161
+
+
+def test_indonesian_regency_without_kabupaten(geo, nlp):
+    text = ("Seven members of a family from northern Sumatra province in the district of Karo are being "
+            "hospitalized with bird flu, Indonesian officials said.")
+    got = resolved(geo, nlp, text)
+    assert got["Karo"][:3] == ("IDN", "admin2", "Kabupaten Karo")  # not Kāro, Jharkhand
+
+
+def test_spelling_variants_resolve_in_the_articles_country(geo, nlp):
+    text = ("Egypt has confirmed two more deaths from bird flu. Hadad was from Menoufia; this week also saw "
+            "the deaths of Fatima Fathi Mohammed from Daqahliya and a man from Cairo.")
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("Egypt", "Menoufia", "Daqahliya", "Cairo")]
+    _, men, daq, _ = geo.resolve_spans(nlp(text), spans)
+    assert (men.place.country, men.place.resolution) == ("EGY", "admin1")
+    assert (daq.place.country, daq.place.resolution, daq.place.admin1) == ("EGY", "admin1", "Dakahlia")
+    got = resolved(geo, nlp, "Trump declared a state of emergency in Lousiana as New Orleans braced "
+                             "for the storm.")
+    assert got["Lousiana"][:3] == ("USA", "admin1", "Louisiana")
+    # a variant is never taken in a country the article does not name
+    text = "A man from Daqahliya was arrested in Paris, France."
+    doc = nlp(text)
+    (only,) = geo.resolve_spans(doc, [(text.index("Daqahliya"), text.index("Daqahliya") + 9)])
+    assert only is None or only.place is None
+
+
+@pytest.mark.parametrize(("text", "name", "expect", "point"), [
+    # the span is the name: a lower-case "province" after it is a cue, not part of it
+    ("Doctors in Kenya attended medical camps in Nyanza province near Kisumu.", "Nyanza",
+     ("KEN", "region"), (-0.5, 34.66)),
+    ("Four people have died in the West Midlands in England.", "West Midlands", ("GBR", "region"),
+     (52.47, -2.29)),
+])
+def test_regions_news_names(geo, nlp, text, name, expect, point):
+    got = resolved(geo, nlp, text)
+    assert got[name][:2] == expect
+    assert haversine_km(got[name][3], got[name][4], *point) < 161
+
+
+def test_place_noun_fallback_needs_a_main_name(geo, nlp):
+    text = "Police said many of the victims had links to an area of the city known as the Gay Village."
+    doc = nlp(text)
+    (top,) = geo.resolve_spans(doc, [(text.index("Gay Village"), len(text) - 1)])
+    assert top is None or top.place is None or top.place.country != "IND"  # not Gaya, Bihar
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("He served in the US Army in World War Two, before joining the navy.", "US"),
+    ("Xiaogang Wei of the Beijing Gender Health Education Institute commented on the vote.", "Beijing"),
+    ("A bombing killed Abu Dhabi TV photojournalist Ziad al-Sharabi on Tuesday.", "Abu Dhabi"),
+    ("The Federal Aviation Office of Germany has suspended the airline's permit.", "Germany"),
+    ("Jennifer Lu of Marriage Equality Coalition Taiwan said the law fell short.", "Taiwan"),
+    ("Residents of areas such as Jefferson Parish have been told to evacuate.", "Jefferson Parish"),
+])
+def test_places_inside_institution_names(geo, nlp, name, text):
+    assert name in resolved(geo, nlp, text)
+
+
+def test_country_inside_a_hyphenated_word(geo, nlp):
+    text = "Trump said he could fund a wall on the U.S.-Mexican border."
+    got = [t for t in geo.toponyms(nlp(text)) if t.text == "U.S."]
+    assert len(got) == 1 and text[got[0].start:got[0].end] == "U.S." and got[0].place.country == "USA"
+
+
+def test_surnames_of_people_named_in_full_are_not_places(geo, nlp):
+    text = ("Former United States Central Intelligence Agency agent Tony Mendez died Saturday, aged 78, at a "
+            "Frederick, Maryland assisted living facility.  Mendez is known for organizing the safe return "
+            "in 1980 of several U.S. nationals.\n\nIt was reported on Saturday Sirhan Sirhan was stabbed in "
+            "the neck while in prison. Sirhan, 75, is serving a life sentence.")
+    got = resolved(geo, nlp, text)
+    assert "Mendez" not in got and "Sirhan" not in got and got["Maryland"][:2] == ("USA", "admin1")
+    # ... but the same word with a place cue stays a place
+    got = resolved(geo, nlp, "Maria Mendez said the storm flooded homes in Mendez, Cavite.")
+    assert "Mendez" in got
+
+
+def test_spelling_variants_are_recognised_in_the_articles_country(geo, nlp):
+    text = ("CAIRO - Egypt confirmed a death from bird flu on Monday: a woman from Daqahliya died in "
+            "hospital, health officials said. Tony Mendez, a doctor, said cases in Menoufia were rising.")
+    got = resolved(geo, nlp, text)
+    assert got["Daqahliya"][:3] == ("EGY", "admin1", "Ad Daqahlīyah")
+    assert got["Menoufia"][:3] == ("EGY", "admin1", "Al Minūfīyah")
+    assert "Mendez" not in got
+    got = resolved(geo, nlp, "PARIS - A woman from Daqahliya was arrested in France on Monday.")
+    assert "Daqahliya" not in got  # no Egyptian place in the article: no variant reading
+
+
+def test_a_name_recognised_once_is_a_place_at_every_mention(geo, nlp):
+    text = ("The Turkish government has come under fire from officials in Dogubayazit, where three siblings "
+            "died. The mayor of Dogubayazit, Mukkades Kubilay, claims that only three doctors were sent.")
+    tops = [t for t in geo.toponyms(nlp(text)) if t.text == "Dogubayazit"]
+    assert len(tops) == 2 and all(t.place.country == "TUR" for t in tops)
+    got = resolved(geo, nlp, "Officials said the outbreak originated with coots in the Temryuk area.")
+    assert got["Temryuk"][:2] == ("RUS", "city")

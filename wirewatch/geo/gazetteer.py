@@ -5,7 +5,9 @@ The shipped file is compiled once, on first use, into a read-only SQLite index i
 index. The build writes a temporary file and renames it atomically, so concurrent first uses are safe. Later
 processes just open the file (``mode=ro&immutable=1``): the index stays on disk and in the OS page cache
 instead of in Python objects, with a small LRU of recent lookups. Lookups use a normalised name
-(diacritics, apostrophes, hyphens and case folded).
+(diacritics, apostrophes, hyphens and case folded). A second, consonant-skeleton key of the names of
+areas and of towns of 20,000+ people serves :meth:`Gazetteer.similar`: transliteration variants news
+uses that GeoNames lacks ("Daqahliya" for Ad Daqahlīyah, "Menoufia" for Al Minūfīyah).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from wirewatch.textnorm import strip_accents
 
 COLUMNS = ("geonameid", "name", "alpha2", "country", "admin1_code", "admin1", "admin2", "lat", "lon",
            "feature_code", "resolution", "population", "alternate_names")
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 LRU_SIZE = 8192  # cached lookups (names -> entries / has)
 _ARTICLES = ("al ", "ar ", "as ", "ad ", "an ", "ash ", "at ", "az ", "el ", "ad ")
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾʼ´"), None)
@@ -49,10 +51,19 @@ CREATE TABLE places (row INTEGER PRIMARY KEY, geonameid INTEGER NOT NULL, name T
     lon REAL, feature_code TEXT NOT NULL, resolution TEXT NOT NULL, population INTEGER NOT NULL);
 CREATE TABLE names (key TEXT NOT NULL, row INTEGER NOT NULL, prim INTEGER NOT NULL,
     PRIMARY KEY (key, row)) WITHOUT ROWID;
+CREATE TABLE skel (skel TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL,
+    PRIMARY KEY (skel, key, row)) WITHOUT ROWID;
 """
+SIMILAR_MIN_POPULATION = 20_000  # towns smaller than this get no skeleton key (too many near-homonyms)
+_SKEL_DIGRAPHS = (("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("z", "s"), ("x", "ks"), ("j", "y"))
+_SKEL_DROP = dict.fromkeys(map(ord, "aeiouyhw "), None)
 _ENTRIES_SQL = ("SELECT p.geonameid, p.name, p.alpha2, p.country, p.admin1_code, p.admin1, p.admin2, p.lat, "
                 "p.lon, p.feature_code, p.resolution, p.population, n.prim FROM names n "
                 "JOIN places p ON p.row = n.row WHERE n.key = ? ORDER BY n.row")
+_SIMILAR_SQL = ("SELECT p.geonameid, p.name, p.alpha2, p.country, p.admin1_code, p.admin1, p.admin2, p.lat, "
+                "p.lon, p.feature_code, p.resolution, p.population, s.key FROM skel s "
+                "JOIN places p ON p.row = s.row WHERE s.skel = ? ORDER BY s.row")
+SIMILAR_MIN_RATIO = 80.0  # rapidfuzz ratio between the name and a candidate's name with the same skeleton
 
 
 def _unescape(line: str) -> str:
@@ -67,6 +78,26 @@ def normalize(name: str) -> str:
     if s.startswith("the "):
         s = s[4:]
     return s
+
+
+def skeleton(key: str) -> str:
+    """The consonant skeleton of a normalised name: its first letter, then its consonants without h/w/y,
+    q/c as k, z as s, doubled letters once ("daqahliya" and "ad daqahliyah" -> "dkl")."""
+    for article in _ARTICLES:
+        if key.startswith(article):
+            key = key[len(article):]
+            break
+    if not key:
+        return ""
+    s = key
+    for a, b in _SKEL_DIGRAPHS:
+        s = s.replace(a, b)
+    head, rest = s[0], s[1:].translate(_SKEL_DROP)
+    out = [head]
+    for ch in rest:
+        if ch != out[-1] and ch.isalpha():
+            out.append(ch)
+    return "".join(out)
 
 
 def data_path() -> Path:
@@ -97,10 +128,13 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def _parse(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[str, int, int]]]:
-    """Place rows and (normalised name, row, is-main-name) keys of a compiled places file."""
+def _parse(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[str, int, int]],
+                               list[tuple[str, str, int]]]:
+    """Place rows, (normalised name, row, is-main-name) keys and (skeleton, name, row) keys of a compiled
+    places file."""
     rows: list[tuple[Any, ...]] = []
     names: list[tuple[str, int, int]] = []
+    skels: set[tuple[str, str, int]] = set()
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for i, line in enumerate(f):
             c = _unescape(line.rstrip("\n")).split("\t")
@@ -118,13 +152,18 @@ def _parse(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[str, int, int]
                 if k.startswith(_ARTICLES):  # Arabic article: "Al Qamishli" is also "Qamishli"
                     keys.setdefault(k.split(" ", 1)[1], 0)
             names.extend((k, i, prim) for k, prim in keys.items())
-    return rows, names
+            if res != "city" or (int(pop) if pop else 0) >= SIMILAR_MIN_POPULATION:
+                for k in keys:
+                    sk = skeleton(k)
+                    if len(sk) >= 3:
+                        skels.add((sk, k, i))
+    return rows, names, sorted(skels)
 
 
 def build_index(source: Path, target: Path, digest: str) -> None:
     """Compile ``source`` (places TSV) into the SQLite index ``target``: built in a temporary file in the
     same directory, then atomically renamed, so readers never see a partial index."""
-    rows, names = _parse(source)
+    rows, names, skels = _parse(source)
     names.sort()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.stem + ".", suffix=".tmp")
@@ -137,6 +176,7 @@ def build_index(source: Path, target: Path, digest: str) -> None:
             con.executescript(_SCHEMA)
             con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             con.executemany("INSERT INTO names VALUES (?,?,?)", names)
+            con.executemany("INSERT INTO skel VALUES (?,?,?)", skels)
             meta = {"version": str(CACHE_VERSION), "source_sha1": digest, "rows": str(len(rows))}
             con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
             con.commit()
@@ -278,6 +318,30 @@ class Gazetteer:
     def lookup(self, name: str) -> list[Place]:
         """Candidate places for a name, most prominent first (empty when unknown)."""
         return [e.place for e in self._cached(name)]
+
+    def similar(self, name: str) -> list[Entry]:
+        """Places whose name is a close spelling variant of ``name`` (same consonant skeleton, rapidfuzz
+        ratio >= 80): areas and towns of 20,000+ people only, most prominent first, each place once. For
+        names :meth:`entries` does not know ("Daqahliya" -> Ad Daqahlīyah, Egypt)."""
+        from rapidfuzz import fuzz
+
+        key = normalize(name)
+        sk = skeleton(key)
+        if len(key) < 5 or len(sk) < 3:
+            return []
+        self.load()
+        with self._lock:
+            assert self._con is not None
+            found = self._con.execute(_SIMILAR_SQL, (sk,)).fetchall()
+        best: dict[int, tuple[float, Entry]] = {}
+        for gid, name_, a2, a3, a1code, a1, a2name, lat, lon, fcode, res, pop, other in found:
+            ratio = fuzz.ratio(key, other)
+            if ratio < SIMILAR_MIN_RATIO or (gid in best and best[gid][0] >= ratio):
+                continue
+            place = Place(geonameid=gid if gid > 0 else None, name=name_, country=a3, admin1=a1, lat=lat,
+                          lon=lon, feature_code=fcode, resolution=res, admin2=a2name, population=pop)
+            best[gid] = (ratio, Entry(place, a2, a1code, False))
+        return sorted((e for _, e in best.values()), key=lambda e: (-prior(e), e.place.geonameid or 0))
 
     def has(self, name: str) -> bool:
         """True when ``name`` names at least one place."""

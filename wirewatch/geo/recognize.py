@@ -102,6 +102,10 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].is_punct
                            or doc[end - 1].is_space):
         end -= 1
+    # "Nyanza province", "Idlib governorate": the lower-case admin noun is not part of the name (the
+    # resolver reads it as a cue); "Jefferson Parish", "Orange County" keep theirs
+    if end - start >= 2 and doc[end - 1].text.islower() and doc[end - 1].text in ADMIN_NOUNS:
+        end -= 1
     return start, end
 
 
@@ -181,6 +185,7 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
         single = e - s == 1
         if (key in place_names or place_context(doc, s, e) or _conjoined_with_place(doc, s, e, taken)
                 or (ent.label_ != "PERSON" and prominent(gazetteer, text))
+                or (e - s >= 2 and doc[e - 1].lower_ in ADMIN_NOUNS | {"parish"})
                 or (single and not doc[s].dep_.startswith("nsubj") and prominent(gazetteer, text, 500_000))):
             spans.append(Candidate(s, e, "GAZ"))
             taken.update(range(s, e))
@@ -192,11 +197,86 @@ def recognize(doc: Doc, gazetteer: Gazetteer) -> Recognized:
             if hit:
                 spans.append(Candidate(s, hit, "GAZ"))
                 taken.update(range(s, hit))
+                continue
+            first = _place_suffix(doc, s, e, gazetteer, place_names)
+            if first is not None:
+                spans.append(Candidate(first, e, "GAZ"))
+                taken.update(range(first, e))
     spans.extend(_missed(doc, gazetteer, taken, place_names))
+    spans.extend(_hyphenated(doc, gazetteer, taken))
+    spans.extend(_variants(doc, gazetteer, pending, spans, taken))
+    spans.extend(_same_name_again(doc, gazetteer, pending, spans, taken))
     spans.extend(_datelines(doc, gazetteer, taken))
     spans = _postal_codes(doc, gazetteer, spans)
+    spans = _not_person_names(doc, spans)
     spans.sort(key=lambda c: c.start)
     return Recognized(tuple(spans), tuple(demonyms))
+
+
+def _same_name_again(doc: Doc, gazetteer: Gazetteer, pending: list[Span], spans: list[Candidate],
+                     taken: set[int]) -> list[Candidate]:
+    """Entities tagged ORG/PERSON/NORP that repeat a name recognised as a place elsewhere in the article
+    ("the mayor of Dogubayazit" after "officials in Dogubayazit"), or that are coordinated with one found
+    after them ("in the Temryuk and Anapa")."""
+    keys = {normalize(c.text(doc)) for c in spans}
+    out: list[Candidate] = []
+    for ent in pending:
+        s, e = _trim(doc, ent.start, ent.end)
+        if s >= e or taken.intersection(range(s, e)):
+            continue
+        text = doc[s:e].text
+        key = normalize(text)
+        if (key in NOT_PLACES or demonym_country(text) or (text.isupper() and len(text) <= 5)
+                or not gazetteer.has(text)):
+            continue
+        if key in keys or _conjoined_with_place(doc, s, e, taken):
+            out.append(Candidate(s, e, "GAZ"))
+            taken.update(range(s, e))
+    return out
+
+
+def _variants(doc: Doc, gazetteer: Gazetteer, pending: list[Span], spans: list[Candidate],
+              taken: set[int]) -> list[Candidate]:
+    """One-word names the gazetteer does not know, tagged ORG/PERSON/NORP after "in"/"from"/"near", that are
+    a spelling variant (:meth:`Gazetteer.similar`) of a place in a country the article names elsewhere:
+    "a woman from Daqahliya" in an Egyptian story (the resolver keeps the same restriction)."""
+    out: list[Candidate] = []
+    named: set[str] | None = None
+    for ent in pending:
+        s, e = _trim(doc, ent.start, ent.end)
+        if e - s != 1 or s in taken or s < 1 or doc[s - 1].lower_ not in ("in", "from", "near", "of"):
+            continue
+        text = doc[s].text
+        if not text[:1].isupper() or text.isupper() or gazetteer.has(text) or demonym_country(text):
+            continue
+        variants = gazetteer.similar(text)
+        if not variants:
+            continue
+        if named is None:
+            named = {x.place.country for c in spans for x in gazetteer.entries(c.text(doc))[:1]
+                     if x.place.country and x.place.resolution in ("country", "admin1", "city")}
+        if any(v.place.country in named for v in variants):
+            out.append(Candidate(s, e, "GAZ"))
+            taken.add(s)
+    return out
+
+
+def _not_person_names(doc: Doc, spans: list[Candidate]) -> list[Candidate]:
+    """Drop one-word spans that are a name of a person the article names in full ("Mendez" after "Tony
+    Mendez", "Pelosi" after "Nancy Pelosi"), unless the words around them say place ("in Mendez", "Mendez,
+    Cavite", "Mendez town")."""
+    names = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2 for t in ent
+             if t.text[:1].isupper()}
+    if not names:
+        return spans
+    out = []
+    for c in spans:
+        comma_place = c.end + 1 < len(doc) and doc[c.end].text == "," and doc[c.end + 1].text[:1].isupper()
+        if (c.end - c.start == 1 and c.name is None and doc[c.start].lower_ in names
+                and not place_context(doc, c.start, c.end) and not comma_place):
+            continue
+        out.append(c)
+    return out
 
 
 def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: set[str]) -> int | None:
@@ -209,10 +289,61 @@ def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
         text = doc[s:end].text
         if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
             continue
-        top = gazetteer.entries(text)[0]
-        if normalize(text) in place_names or (top.primary and prominent(gazetteer, text)):
+        if normalize(text) in place_names or well_known(gazetteer, text):
             return end
     return None
+
+
+def well_known(gazetteer: Gazetteer, text: str) -> bool:
+    """A name one of whose five most prominent readings is a country (by its main name or an upper-case
+    abbreviation: "US", "U.K."), or, by its main name, an area, a province or a city of 100,000+ people in
+    the country of the first reading ("Beijing", whose first reading is the alternate name of Beijing Shi;
+    not "Beni", first El Beni, Bolivia, then Beni, Congo)."""
+    entries = gazetteer.entries(text)[:5]
+    if not text[:1].isupper() or not entries:
+        return False
+    for x in entries:
+        r = x.place.resolution
+        if r == "country" and (x.primary or text.replace(".", "").isupper()):
+            return True
+        if x.primary and x.alpha2 == entries[0].alpha2 and (
+                r in ("continent", "region", "feature", "admin1") or x.place.population >= 100_000):
+            return True
+    return False
+
+
+def _place_suffix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: set[str]) -> int | None:
+    """Start of the place name an organisation's name ends with after "of": "the Federal Aviation Office of
+    Germany", "the Parliament of the United Kingdom"; None when there is none."""
+    for start in range(max(s + 2, e - 3), e):
+        if doc[start - 1].lower_ not in ("of", "the") or not doc[start].text[:1].isupper():
+            continue
+        if doc[start - 1].lower_ == "the" and (start < 2 or doc[start - 2].lower_ != "of"):
+            continue
+        text = doc[start:e].text
+        if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
+            continue
+        if normalize(text) in place_names or well_known(gazetteer, text):
+            return start
+    return None
+
+
+def _hyphenated(doc: Doc, gazetteer: Gazetteer, taken: set[int]) -> list[Candidate]:
+    """Country names inside a hyphenated token: "the U.S.-Mexican border", "then-U.S.-president", "the
+    Iran–Iraq War" (the toponym covers the name only)."""
+    out: list[Candidate] = []
+    for tok in doc:
+        if tok.i in taken or not any(d in tok.text for d in "-–") or len(tok.text) < 5:
+            continue
+        for part in tok.text.replace("–", "-").split("-"):
+            if len(part) < 2 or demonym_country(part) or normalize(part) in NOT_PLACES:
+                continue
+            if any(x.place.resolution == "country" for x in gazetteer.entries(part)[:5]) and well_known(
+                    gazetteer, part):
+                out.append(Candidate(tok.i, tok.i + 1, "GAZ", part))
+                taken.add(tok.i)
+                break
+    return out
 
 
 DATELINE_MARKS = frozenset(("-", "—", "–", "--", "("))
@@ -283,14 +414,24 @@ def _missed(doc: Doc, gazetteer: Gazetteer, taken: set[int], place_names: set[st
         j = i
         while j < n and j - i < 4 and doc[j].pos_ == "PROPN" and not doc[j].ent_type_ and j not in taken:
             j += 1
+        inside = i > 0 and doc[i - 1].pos_ == "PROPN" and not doc[i - 1].ent_type_  # a later start in a run
         for e in range(j, i, -1):
             text = doc[i:e].text
             key = normalize(text)
             if key in NOT_PLACES or not gazetteer.has(text):
                 continue
+            if inside:
+                if key in place_names or well_known(gazetteer, text):
+                    out.append(Candidate(i, e, "GAZ"))
+                    i = e
+                    break
+                continue
+            in_the = i >= 2 and doc[i - 1].lower_ == "the" and doc[i - 2].lower_ in ("in", "near")
             if (key in place_names or place_context(doc, i, e, PROPN_PREPS) or prominent(gazetteer, text)
-                    or _conjoined_with_place(doc, i, e, taken)):
+                    or in_the or _conjoined_with_place(doc, i, e, taken)):
                 out.append(Candidate(i, e, "GAZ"))
+                i = e
                 break
-        i = j
+        else:
+            i += 1  # "Marriage Equality Coalition Taiwan": a later start within the run
     return out

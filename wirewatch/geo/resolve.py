@@ -54,6 +54,7 @@ class _Mention:
     key: str
     entries: list[Entry]
     local: list[float]
+    variant: bool = False  # entries are spelling variants (Gazetteer.similar), not the name itself
 
 
 def _listed_before_admin_noun(doc: Doc, mentions_at: dict[int, list[Entry]]) -> set[int]:
@@ -143,9 +144,14 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
             # "German" is a demonym, not the alternate name of San Germán; "Canadian" is Canada, not
             # Canadian County, Oklahoma; "Spanish" is Spain, not Spanish, Ontario
             entries = demonym + [x for x in entries if x not in demonym]
-        elif not entries:
+        variant = False
+        if not entries and not demonym:
             entries = _fallback_entries(gazetteer, text)
-        mentions.append(_Mention(c, normalize(text), entries, []))
+            if not entries and text[:1].isupper():
+                # "Daqahliya", "Lousiana": a spelling GeoNames lacks; kept only where the article names
+                # the variant's country (below)
+                entries, variant = gazetteer.similar(text)[:MAX_CANDIDATES], True
+        mentions.append(_Mention(c, normalize(text), entries, [], variant))
         if entries:
             for t in range(c.start, c.end):
                 mentions_at[t] = entries
@@ -158,7 +164,7 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
     base_country: Counter[str] = Counter(rec.demonym_countries)
     ev_by_key: dict[str, tuple[Counter[str], Counter[str]]] = {}
     for m in mentions:
-        if not m.entries:
+        if not m.entries or m.variant:
             continue
         best = max(range(len(m.entries)), key=lambda i: prior(m.entries[i]) + m.local[i])
         x = m.entries[best]
@@ -204,6 +210,12 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         base = [_global(x, country_ev, admin_ev, total, entries,
                         weak_country=capital and x.place.feature_code != "PPLC")
                 + (0.0 if capital else _coherence_bonus(x, coherent)) for x in entries]
+        if group[0].variant:  # a spelling variant counts only in a country the article is about
+            for i, x in enumerate(entries):
+                if country_ev.get(x.place.country or "", 0.0) <= 0.01:
+                    base[i] = -math.inf
+            if all(b == -math.inf for b in base):
+                continue
         for m in group:
             scores = [base[i] + max(m.local[i], 0.5 * shared[i]) for i in range(len(entries))]
             order = sorted(range(len(entries)), key=lambda i: -scores[i])
@@ -215,7 +227,11 @@ def resolve(doc: Doc, rec: Recognized, gazetteer: Gazetteer) -> list[Toponym]:
         span = doc[m.cand.start:m.cand.end]
         pick = chosen.get(id(m))
         place = m.entries[pick[0]].place if pick else None
-        out.append(Toponym(text=span.text, start=span.start_char, end=span.end_char, place=place,
+        text, start, end = span.text, span.start_char, span.end_char
+        inner = span.text.find(m.cand.name) if m.cand.name and m.cand.name != span.text else -1
+        if inner >= 0:  # "U.S." inside the token "U.S.-Mexican": the toponym is the name only
+            text, start, end = m.cand.name, start + inner, start + inner + len(m.cand.name)
+        out.append(Toponym(text=text, start=start, end=end, place=place,
                            token_start=m.cand.start, token_end=m.cand.end,
                            score=round(pick[1], 4) if pick else 0.0))
     return out
@@ -296,11 +312,12 @@ def _fallback_entries(gazetteer: Gazetteer, text: str) -> list[Entry]:
         name = countries().get(iso, {}).get("name")
         if name:
             return [x for x in gazetteer.entries(name) if x.place.resolution == "country"][:1]
+    # the bare name must be a place's main name: "Gay Village" (Toronto) is not Gaya, India
     words = text.split()
     if len(words) > 1 and words[-1].lower() in ADMIN_NOUNS | CITY_NOUNS:
-        return gazetteer.entries(" ".join(words[:-1]))[:MAX_CANDIDATES]
+        return [x for x in gazetteer.entries(" ".join(words[:-1])) if x.primary][:MAX_CANDIDATES]
     if len(words) > 2 and words[0].lower() in ADMIN_NOUNS | CITY_NOUNS and words[1].lower() == "of":
-        return gazetteer.entries(" ".join(words[2:]))[:MAX_CANDIDATES]
+        return [x for x in gazetteer.entries(" ".join(words[2:])) if x.primary][:MAX_CANDIDATES]
     return []
 
 
