@@ -90,7 +90,7 @@ def calls(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict[str, Any
 
 
 def _rows(body: dict[str, Any]) -> int:
-    for key in ("features", "buckets", "events", "incidents"):
+    for key in ("features", "buckets", "events", "incidents", "actors"):
         if key in body:
             return len(body[key])
     return 0
@@ -133,28 +133,35 @@ def client_for(url: str, server: bool) -> Iterator[Any]:
 
 def measure(client: Any, requests: int, seed: int) -> dict[str, tuple[float, float, float, int]]:
     """{call: (p50 ms, p95 ms, mean rows, failed)}; each call is warmed up once, then timed ``requests``
-    times. A request the server refuses (e.g. 503 past the query time limit) counts as failed, with its
+    times, in rounds of one request per call (so a burst of load on a shared machine hits every call
+    alike). A request the server refuses (e.g. 503 past the query time limit) counts as failed, with its
     time; a 4xx other than 408/429 is a bug in this script and stops it."""
     rng = random.Random(seed)
-    out = {}
-    for name, make in calls(rng).items():
+    made = calls(rng)
+    for make in made.values():
         path, params = make()
         client.get(path, params=params)  # warm-up, not timed
-        times, rows, failed = [], [], 0
-        for _ in range(requests):
+    times: dict[str, list[float]] = {name: [] for name in made}
+    rows: dict[str, list[int]] = {name: [] for name in made}
+    failed = dict.fromkeys(made, 0)
+    for _ in range(requests):
+        for name, make in made.items():
             path, params = make()
             t0 = time.perf_counter()
             resp = client.get(path, params=params)
             elapsed = (time.perf_counter() - t0) * 1000
             if 400 <= resp.status_code < 500 and resp.status_code not in (408, 429):
                 resp.raise_for_status()
-            times.append(elapsed)
+            times[name].append(elapsed)
             if resp.status_code == 200:
-                rows.append(_rows(resp.json()))
+                rows[name].append(_rows(resp.json()))
             else:
-                failed += 1
-        p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
-        out[name] = (statistics.median(times), p95, statistics.mean(rows) if rows else 0.0, failed)
+                failed[name] += 1
+    out = {}
+    for name in made:
+        p95 = statistics.quantiles(times[name], n=20, method="inclusive")[18]
+        out[name] = (statistics.median(times[name]), p95,
+                     statistics.mean(rows[name]) if rows[name] else 0.0, failed[name])
     return out
 
 
@@ -193,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         with client_for(url, args.server) as client:
             for name, (p50, p95, rows, failed) in measure(client, args.requests, args.seed).items():
                 refused = f"  FAILED {failed}/{args.requests}" if failed else ""
-                print(f"{name:62s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  rows {rows:7.1f}{refused}")
+                print(f"{name:62s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  rows {rows:7.1f}{refused}",
+                      flush=True)
     finally:
         if tmp is not None and not args.keep:
             tmp.cleanup()
