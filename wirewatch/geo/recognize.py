@@ -286,12 +286,17 @@ def _place_prefix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
     for end in range(min(e - 1, s + 3), s, -1):
         if not all(t.text[:1].isupper() for t in doc[s:end]) or not doc[end].text[:1].isupper():
             continue
-        text = doc[s:end].text
-        if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
-            continue
-        if normalize(text) in place_names or well_known(gazetteer, text):
+        if _named_place(doc[s:end].text, gazetteer, place_names):
             return end
     return None
+
+
+def _named_place(text: str, gazetteer: Gazetteer, place_names: set[str]) -> bool:
+    """``text`` inside an organisation's name is a place: no demonym, in the gazetteer, and either used as a
+    place elsewhere in the article or well known."""
+    if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
+        return False
+    return normalize(text) in place_names or well_known(gazetteer, text)
 
 
 def well_known(gazetteer: Gazetteer, text: str) -> bool:
@@ -320,10 +325,7 @@ def _place_suffix(doc: Doc, s: int, e: int, gazetteer: Gazetteer, place_names: s
             continue
         if doc[start - 1].lower_ == "the" and (start < 2 or doc[start - 2].lower_ != "of"):
             continue
-        text = doc[start:e].text
-        if demonym_country(text) or normalize(text) in NOT_PLACES or not gazetteer.has(text):
-            continue
-        if normalize(text) in place_names or well_known(gazetteer, text):
+        if _named_place(doc[start:e].text, gazetteer, place_names):
             return start
     return None
 
