@@ -670,3 +670,17 @@ def test_a_name_recognised_once_is_a_place_at_every_mention(geo, nlp):
     assert len(tops) == 2 and all(t.place.country == "TUR" for t in tops)
     got = resolved(geo, nlp, "Officials said the outbreak originated with coots in the Temryuk area.")
     assert got["Temryuk"][:2] == ("RUS", "city")
+
+
+def test_a_town_inside_the_country_named_after_it_is_the_event_location():
+    from datetime import date
+
+    from wirewatch.pipeline import Pipeline
+    from wirewatch.records import Article
+
+    text = ("BAMAKO, March 4 — Gunmen attacked an army post near the town of Menaka in northeastern Mali on "
+            "Sunday, killing at least 12 soldiers, the Malian army said in a statement.")
+    events = Pipeline().analyze(Article(id="menaka", text=text, published=date(2024, 3, 5))).events
+    attack = next(e for e in events if e.trigger.text == "attacked")
+    assert attack.location is not None and attack.location.place.name == "Ménaka"
+    assert attack.location.place.resolution == "city"

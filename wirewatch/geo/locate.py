@@ -7,7 +7,8 @@ city beats its country in the same phrase: "Syria’s border town of Kobani" -> 
 that is only an actor's origin ("militants from Syria"), a place inside an actor mention ("the Turkish
 intelligence service"), a place in another clause with its own verb unless introduced by a locative
 preposition. Several coordinated places ("in Ankara and Istanbul") -> the first one; the others are
-conjuncts of it and score lower. None when no place qualifies.
+conjuncts of it and score lower. A more precise place inside the best one ("near the town of Menaka in
+northeastern Mali") and scoring nearly as well is chosen over it. None when no place qualifies.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def locate(doc: Doc, draft: EventDraft, toponyms: list[Toponym]) -> Toponym | No
     """The toponym naming where ``draft`` happened, or None when the sentence states none. A dateline city
     is the location only when the sentence names no other place."""
     s, e = draft.sentence.start, draft.sentence.end
-    best: tuple[float, int, Toponym] | None = None
+    scored: list[tuple[float, int, Toponym]] = []
     dateline: Toponym | None = None
     for t in toponyms:
         if t.start < s or t.end > e:
@@ -147,7 +148,27 @@ def locate(doc: Doc, draft: EventDraft, toponyms: list[Toponym]) -> Toponym | No
         if is_dateline(doc, t):
             dateline = dateline or t
             continue
-        key = (sc, -t.start, t)
-        if best is None or key[:2] > best[:2]:
-            best = key
-    return best[2] if best else dateline
+        scored.append((sc, -t.start, t))
+    if not scored:
+        return dateline
+    best = max(scored, key=lambda k: k[:2])
+    inside = [k for k in scored if k[0] >= best[0] - CONTAINED_MARGIN and _within(k[2], best[2])]
+    if not inside:
+        return best[2]
+    return max(inside, key=lambda k: (RESOLUTION_RANK.get(k[2].place.resolution, 0), k[:2]))[2]
+
+
+CONTAINED_MARGIN = 2.0  # a more precise place this close to the best one, and inside it, is the location
+
+
+def _within(inner: Toponym, outer: Toponym) -> bool:
+    """``inner`` is a more precise place inside ``outer`` (a country or first-level division): "near the
+    town of Menaka in northeastern Mali" -> Ménaka, not Mali."""
+    a, b = inner.place, outer.place
+    if a is None or b is None or RESOLUTION_RANK.get(a.resolution, 0) <= RESOLUTION_RANK.get(b.resolution, 0):
+        return False
+    if b.resolution == "country":
+        return a.country == b.country
+    if b.resolution == "admin1":
+        return a.country == b.country and a.admin1 is not None and a.admin1 == b.admin1
+    return False
