@@ -1,7 +1,8 @@
 """EventExtractor: spaCy Doc + actor mentions -> EventDrafts (PLOVER 2.0).
 
 Steps per sentence: the lexicon proposes candidate triggers (CAMEO verb patterns + event nouns); the
-classifier picks a PLOVER type or NONE with a calibrated confidence; a trigger nested as the argument
+classifier gives each its best PLOVER type and the probability that it is an event at all, kept when that
+clears the type's threshold (see ``model.EventClassifier``); a trigger nested as the argument
 of another event ("threatened to attack", "condemned the attack") is folded into it, unless the outer
 one is a light verb ("launched an attack"); roles come from the dependency parse; modality and
 attribution from reporting verbs, "according to", hedges, intentions and negation.

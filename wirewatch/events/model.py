@@ -68,7 +68,7 @@ def features(doc: Doc, sent: SpacySpan, cand: Candidate, lexicon: Lexicon) -> li
 
 
 class EventClassifier:
-    """Score candidates; returns (label, calibrated confidence, probability of the label).
+    """Score candidates: ``predict_many`` gives (label, confidence) per candidate.
 
     ``decision`` is how a candidate becomes an event. ``"event"`` (the shipped model): the label is the
     best event type and the confidence is the probability of *any* event, 1 - P(NONE), so that the
