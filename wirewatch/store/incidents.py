@@ -156,14 +156,35 @@ def _incident_windows(conn: Connection, ids: set[str]) -> dict[str, Any]:
             for r in conn.execute(q)}
 
 
+# every table that holds an event's incident id, with its event-id column: events, and event_actors' copy
+# (actors counted by incidents read that one table); every change of an incident id goes through these
+_INCIDENT_HOLDERS = ((s.events, s.events.c.id), (s.event_actors, s.event_actors.c.event_id))
+
+
 def _assign(conn: Connection, assigned: dict[str, str]) -> None:
     if not assigned:
         return
     params = [{"eid": k, "inc": v} for k, v in assigned.items()]
-    for table in (s.events, s.event_actors):
-        key = table.c.id if table is s.events else table.c.event_id
-        conn.execute(update(table).where(key == bindparam("eid")).values(incident_id=bindparam("inc")),
+    for table, event_id in _INCIDENT_HOLDERS:
+        conn.execute(update(table).where(event_id == bindparam("eid")).values(incident_id=bindparam("inc")),
                      params)
+
+
+def _set_incident(conn: Connection, incident_id: str | None, *, event_ids: Sequence[str] | None = None,
+                  from_incident: str | None = None) -> int:
+    """Give ``incident_id`` to the events ``event_ids`` / of ``from_incident`` (all events when neither is
+    given), in every holder table; returns how many events changed."""
+    moved = 0
+    for table, event_id in _INCIDENT_HOLDERS:
+        q = update(table).values(incident_id=incident_id)
+        if event_ids is not None:
+            q = q.where(event_id.in_(list(event_ids)))
+        if from_incident is not None:
+            q = q.where(table.c.incident_id == from_incident)
+        rows = conn.execute(q).rowcount
+        if table is s.events:
+            moved = int(rows or 0)
+    return moved
 
 
 # -- reports and summaries -----------------------------------------------------------------------
@@ -313,12 +334,9 @@ def merge(conn: Connection, keep: str, absorb: str, record: bool = True) -> int:
         conn.execute(s.incident_edits.insert().values(
             action="merge", incident_id=keep, other_id=absorb, event_ids=",".join(r or "" for r in reps),
             at=datetime.now(UTC)))
-    moved = conn.execute(update(s.events).where(s.events.c.incident_id == absorb)
-                         .values(incident_id=keep)).rowcount
-    conn.execute(update(s.event_actors).where(s.event_actors.c.incident_id == absorb)
-                 .values(incident_id=keep))
+    moved = _set_incident(conn, keep, from_incident=absorb)
     refresh(conn, [keep, absorb], manual=[keep])
-    return int(moved or 0)
+    return moved
 
 
 def split(conn: Connection, new_id: str, source: str, event_ids: Sequence[str], record: bool = True) -> int:
@@ -327,19 +345,15 @@ def split(conn: Connection, new_id: str, source: str, event_ids: Sequence[str], 
         conn.execute(s.incident_edits.insert().values(
             action="split", incident_id=new_id, other_id=source, event_ids=",".join(event_ids),
             at=datetime.now(UTC)))
-    moved = conn.execute(update(s.events).where(s.events.c.id.in_(list(event_ids)))
-                         .values(incident_id=new_id)).rowcount
-    conn.execute(update(s.event_actors).where(s.event_actors.c.event_id.in_(list(event_ids)))
-                 .values(incident_id=new_id))
+    moved = _set_incident(conn, new_id, event_ids=event_ids)
     refresh(conn, [new_id, source], manual=[new_id, source])
-    return int(moved or 0)
+    return moved
 
 
 def relink(conn: Connection) -> dict[str, int]:
     """Recompute every incident from scratch (e.g. after the linking rule changed), then replay the
     manual merges and splits in the order they were made."""
-    conn.execute(update(s.events).values(incident_id=None))
-    conn.execute(update(s.event_actors).values(incident_id=None))
+    _set_incident(conn, None)
     conn.execute(delete(s.incidents))
     linked = backfill(conn)
     edits = conn.execute(select(s.incident_edits).order_by(s.incident_edits.c.pk)).all()
