@@ -86,4 +86,6 @@ def incident_features(
                 "target": inc["target"],
             },
         })
+    if flt is not None and flt.bbox is not None and offset == 0 and len(incs) < limit:
+        return feats, len(incs)  # a bbox matches located incidents only: this page is all of them
     return feats, store.count_incidents(flt)

@@ -103,6 +103,7 @@ class Store:
         self._incident_tables: bool | None = None
         self.counted = True  # counters (0031) and LSH bands (0030) present: set by open()
         self.banded = True
+        self.incident_counted = True  # incident counters, incident_actors, map_extra (0034): by open()
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -152,6 +153,7 @@ class Store:
             done = set(mig.applied(engine))
             store.counted = "0031_event_counts" in done
             store.banded = "0030_lsh_bands" in done
+            store.incident_counted = "0034_incident_derived" in done
         except (OperationalError, ProgrammingError) as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -507,7 +509,7 @@ class Store:
         standing (see ``incidents_read.aggregate_incidents``)."""
         if ir.check_count(count) == "incidents":
             with self._read() as conn:
-                return ir.aggregate_incidents(conn, flt, by)
+                return ir.aggregate_incidents(conn, flt, by, self.incident_counted)
         flt = flt or EventFilter()
         expr = self._key(by)
         if flt.is_empty() and self.counted:
@@ -550,7 +552,7 @@ class Store:
         ``count="incidents"``: most incidents first, with ``incidents`` and ``count`` added."""
         if ir.check_count(count) == "incidents":
             with self._read() as conn:
-                return ir.actors_incidents(conn, flt, limit)
+                return ir.actors_incidents(conn, flt, limit, self.incident_counted)
         flt = flt or EventFilter()
         ea, e, act = s.event_actors, s.events, s.actors
         matching = select(e.c.id).where(where_all(flt, self.dialect))
@@ -582,7 +584,7 @@ class Store:
     def count_incidents(self, flt: EventFilter | None = None) -> int:
         """Number of incidents with a report matching ``flt``."""
         with self._read() as conn:
-            return ir.count_incidents(conn, flt)
+            return ir.count_incidents(conn, flt, self.incident_counted)
 
     def incidents(
         self, flt: EventFilter | None = None, limit: int = 100, offset: int = 0, order: str = "-date"
@@ -666,7 +668,8 @@ class Store:
                 "duplicates": total("duplicates"),
                 "events": total("events"),
                 "located_events": total("located_events"),
-                "incidents": count(s.incidents),
+                "incidents": (counters.value(conn, "inc", "incidents") if self.incident_counted
+                              else count(s.incidents)),
                 "actors": count(s.actors),
                 "places": count(s.places),
                 "mentions": total("mentions"),

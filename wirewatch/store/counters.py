@@ -9,6 +9,8 @@ mentions, toponyms, timexes), ``day`` (an event's ``date_start``), ``type``, ``c
 ``modality``, ``end`` (an event's ``date_end``: the last date is its largest key), and
 ``actor``/``actor_src``/``actor_tgt`` (events per actor id, as either, as source,
 as target). The store is append-only; a future delete must decrement them in its transaction.
+Incidents keep their own kinds (``inc*``) here, added and subtracted as incident rows are rewritten
+(``store/incident_derived.py``).
 """
 
 from __future__ import annotations
@@ -68,9 +70,13 @@ def bump(conn: Connection, counts: Counter[Key]) -> None:
 
 def total(conn: Connection, name: str) -> int:
     """A ``total`` counter (0 when nothing was counted)."""
+    return value(conn, "total", name)
+
+
+def value(conn: Connection, kind: str, key: str) -> int:
+    """One counter (0 when nothing was counted)."""
     c = s.event_counts.c
-    n = conn.execute(select(c.n).where(c.kind == "total", c.key == name)).scalar()
-    return int(n or 0)
+    return int(conn.execute(select(c.n).where(c.kind == kind, c.key == key)).scalar() or 0)
 
 
 def buckets(conn: Connection, kind: str) -> list[tuple[str, int]]:

@@ -7,7 +7,7 @@ article's events and their incident links commit together. Reads for the API liv
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -35,6 +35,8 @@ from wirewatch.incidents.model import (
     outlet_of,
     summarize,
 )
+from wirewatch.store import counters
+from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
 from wirewatch.store.read import id_list
 
@@ -288,11 +290,19 @@ def refresh(conn: Connection, incident_ids: Iterable[str], manual: Iterable[str]
         flagged.update(conn.scalars(
             select(inc.c.id).where(id_list(dialect, list(ch))(inc.c.id), inc.c.manual.is_(True))))
     reports, arts = reports_of(conn, ids)
+    counts: Counter[tuple[str, str]] = Counter()
+    counts.subtract(derived.before(conn, ids))  # what the old rows counted; + what the new ones count
     for ch in _chunks(ids):
         conn.execute(delete(inc).where(id_list(dialect, list(ch))(inc.c.id)))
+    derived.delete_pairs(conn, ids)
     rows = [_row(i, summarize(reports[i], arts[i]), i in flagged) for i in ids if reports.get(i)]
     for ch in _chunks(rows, 1000):
-        conn.execute(inc.insert(), list(ch))
+        extras = derived.map_extras(conn, {r["id"]: r["rep_event"] for r in ch})
+        conn.execute(inc.insert(), [{**r, "map_extra": extras[r["id"]]} for r in ch])
+    pairs = derived.report_pairs(conn, [r["id"] for r in rows]) if rows else []
+    derived.write_pairs(conn, pairs)
+    counts.update(derived.count_incidents(rows, pairs))
+    counters.bump(conn, counts)
 
 
 def refresh_articles(conn: Connection, article_ids: Sequence[str]) -> None:
@@ -355,6 +365,7 @@ def relink(conn: Connection) -> dict[str, int]:
     manual merges and splits in the order they were made."""
     _set_incident(conn, None)
     conn.execute(delete(s.incidents))
+    derived.clear(conn)
     linked = backfill(conn)
     edits = conn.execute(select(s.incident_edits).order_by(s.incident_edits.c.pk)).all()
     replayed = 0

@@ -8,15 +8,30 @@ when its reports give different days.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 
 from wirewatch.errors import UserError
 from wirewatch.incidents.model import standing
 from wirewatch.query import EventFilter, countries
+from wirewatch.store import counters
+from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
 from wirewatch.store.incidents import reports_of
@@ -37,10 +52,43 @@ def check_count(count: str) -> str:
 SUMMARY_FIELDS = ("types", "country", "bbox", "date_from", "date_to")
 
 
-def _summary_where(flt: EventFilter) -> list[ColumnElement[bool]]:
-    """Clauses on the incident's own best type / place / date (the same rules as for events)."""
+_RTREE = table("incidents_rtree", column("id"), column("lat0"), column("lat1"), column("lon0"),
+               column("lon1"), column("day0"), column("day1"))
+_JULIAN_EPOCH = 1721424.5  # julianday('0001-01-01') - 1: julian day = date.toordinal() + this
+
+
+def has_rtree(conn: Connection) -> bool:
+    """Whether this is SQLite with the incidents' R*Tree (migration 0035), remembered per connection."""
+    if conn.dialect.name != "sqlite":
+        return False
+    have = conn.info.get("wirewatch_rtree")
+    if have is None:
+        have = conn.info["wirewatch_rtree"] = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'incidents_rtree'").first() is not None
+    return bool(have)
+
+
+def _box(flt: EventFilter) -> ColumnElement[bool]:
+    """``incidents.rowid IN`` the R*Tree boxes overlapping the bbox and date window (a superset: the
+    tree stores 32-bit floats rounded outwards, so the exact clauses still apply)."""
+    assert flt.bbox is not None
+    w, so, e, n = flt.bbox
+    r = _RTREE.c
+    conds = [r.lat1 >= so, r.lat0 <= n, r.lon1 >= w, r.lon0 <= e]
+    if flt.date_from is not None:
+        conds.append(r.day1 >= flt.date_from.toordinal() + _JULIAN_EPOCH)
+    if flt.date_to is not None:
+        conds.append(r.day0 <= flt.date_to.toordinal() + _JULIAN_EPOCH)
+    return literal_column("incidents.rowid").in_(select(r.id).where(*conds))
+
+
+def _summary_where(flt: EventFilter, rtree: bool = False) -> list[ColumnElement[bool]]:
+    """Clauses on the incident's own best type / place / date (the same rules as for events);
+    ``rtree``: a bbox is looked up in the R*Tree first (SQLite, migration 0035)."""
     i = s.incidents.c
     out: list[ColumnElement[bool]] = []
+    if rtree and flt.bbox is not None and flt.bbox[0] <= flt.bbox[2]:
+        out.append(_box(flt))
     if flt.types:
         out.append(i.event_type.in_(list(flt.types)))
     if flt.country:
@@ -62,22 +110,24 @@ def _summary_where(flt: EventFilter) -> list[ColumnElement[bool]]:
     return out
 
 
-def split_filter(flt: EventFilter | None) -> tuple[list[ColumnElement[bool]], EventFilter | None]:
+def split_filter(flt: EventFilter | None, rtree: bool = False) -> tuple[list[ColumnElement[bool]],
+                                                                         EventFilter | None]:
     """(clauses on the incident's summary, the report-level rest of the filter or None)."""
     if flt is None or flt.is_empty():
         return [], None
     rest = replace(flt, **{f: (() if f == "types" else None) for f in SUMMARY_FIELDS})
-    return _summary_where(flt), (None if rest.is_empty() else rest)
+    return _summary_where(flt, rtree), (None if rest.is_empty() else rest)
 
 
-def matching(flt: EventFilter | None, dialect: str) -> ColumnElement[bool] | None:
+def matching(flt: EventFilter | None, conn: Connection) -> ColumnElement[bool] | None:
     """Incidents matching ``flt`` (None: every incident).
 
     Type, country, bbox and date range are tested on the incident's own best type, place and date
     (so the map and the timeline place it where they show it); the report-level filters (actor,
     actor country, modality, confidence, text, article) match when any of its reports does.
     """
-    summary, rest = split_filter(flt)
+    dialect = conn.dialect.name
+    summary, rest = split_filter(flt, has_rtree(conn))
     clauses = list(summary)
     if rest is not None and summary:  # few incidents pass the summary test: probe their reports
         e = s.events.c
@@ -103,9 +153,12 @@ def _order(order: str) -> list[Any]:
     return [col.asc().nulls_last(), i.id]
 
 
-def count_incidents(conn: Connection, flt: EventFilter | None) -> int:
-    """Number of incidents with a report matching ``flt``."""
-    cond = matching(flt, conn.dialect.name)
+def count_incidents(conn: Connection, flt: EventFilter | None, counted: bool = False) -> int:
+    """Number of incidents with a report matching ``flt`` (``counted``: the counters of migration 0034
+    exist, so every incident is one read)."""
+    if counted and (flt is None or flt.is_empty()):
+        return counters.value(conn, "inc", "incidents")
+    cond = matching(flt, conn)
     q = select(func.count()).select_from(s.incidents)
     if cond is not None:
         q = q.where(cond)
@@ -156,7 +209,7 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
     if limit < 0 or offset < 0:
         raise UserError("limit and offset must be >= 0")
     q = select(s.incidents).order_by(*_order(order)).limit(limit).offset(offset)
-    cond = matching(flt, conn.dialect.name)
+    cond = matching(flt, conn)
     if cond is not None:
         q = q.where(cond)
     return incident_dicts(conn, conn.execute(q).all())
@@ -167,42 +220,26 @@ def map_rows(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
     """Located incidents for a map, from their stored summary alone (no per-report standing):
     ``id, event_type, standing, representative, location, date, n_reports, n_outlets, event_ids``
     and the representative report's ``trigger``, ``confidence``, ``source``/``target`` names."""
-    from wirewatch.store.read import id_list
-
-    i, e = s.incidents.c, s.events.c
+    i = s.incidents.c
     q = (select(i.id, i.event_type, i.standing, i.rep_event, i.location_name, i.location_text, i.country,
-                i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets, e.trigger_text,
-                e.confidence)
-         .select_from(s.incidents.join(s.events, e.id == i.rep_event))
+                i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets, i.map_extra)
          .where(i.lat.is_not(None)).order_by(*_order(order)).limit(limit).offset(offset))
-    cond = matching(flt, conn.dialect.name)
+    cond = matching(flt, conn)
     if cond is not None:
         q = q.where(cond)
     rows = conn.execute(q).all()
-    members: dict[str, list[str]] = {r.id: [] for r in rows}
-    names: dict[tuple[str, str], list[str]] = {}
-    if rows:
-        dialect = conn.dialect.name
-        mq = select(e.incident_id, e.id).where(id_list(dialect, list(members))(e.incident_id))
-        for inc, eid in conn.execute(mq.order_by(e.pk)):
-            members[inc].append(eid)
-        ea, m = s.event_actors.c, s.mentions.c
-        aq = (select(ea.event_id, ea.role, m.name, m.text)
-              .select_from(s.event_actors.join(s.mentions, and_(m.article_id == ea.article_id,
-                                                                m.idx == ea.mention_idx)))
-              .where(id_list(dialect, [r.rep_event for r in rows])(ea.event_id))
-              .order_by(ea.event_id, ea.role, ea.ord))
-        for eid, role, name, text in conn.execute(aq):
-            names.setdefault((eid, role), []).append(name or text)
-    return [
-        {"id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
-         "location": {"name": r.location_name, "text": r.location_text, "country": r.country, "lat": r.lat,
-                      "lon": r.lon, "resolution": r.resolution},
-         "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets,
-         "event_ids": members[r.id], "trigger": r.trigger_text, "confidence": round(r.confidence, 4),
-         "source": names.get((r.rep_event, "source"), []), "target": names.get((r.rep_event, "target"), [])}
-        for r in rows
-    ]
+    # written with every incident row (0034); computed here only for a row that somehow lacks it
+    extras = {r.id: r.map_extra for r in rows if r.map_extra is not None}
+    extras.update(derived.map_extras(conn, {r.id: r.rep_event for r in rows if r.map_extra is None}))
+    out = []
+    for r in rows:
+        extra = json.loads(extras[r.id])
+        out.append({
+            "id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
+            "location": {"name": r.location_name, "text": r.location_text, "country": r.country,
+                         "lat": r.lat, "lon": r.lon, "resolution": r.resolution},
+            "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets, **extra})
+    return out
 
 
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
@@ -225,12 +262,28 @@ def _key(by: str, dialect: str) -> Any:
     return column
 
 
-def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str) -> list[dict[str, Any]]:
+def _counted_buckets(conn: Connection, by: str) -> list[dict[str, Any]]:
+    """:func:`aggregate_incidents` of every incident, from the counters kept on write."""
+    kind, reports_kind = derived.BY_KIND["day" if by in ("month", "year") else by]
+    n: Counter[str] = Counter()
+    ev: Counter[str] = Counter()
+    width = {"month": 7, "year": 4}.get(by)
+    for counts, k in ((n, kind), (ev, reports_kind)):
+        for key, value in counters.buckets(conn, k):
+            counts[key[:width] if width else key] += value
+    keys = sorted(n) if by in ("day", "month", "year") else sorted(n, key=lambda k: (-n[k], k))
+    return [{"key": k, "count": n[k], "incidents": n[k], "events": ev[k]} for k in keys]
+
+
+def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str,
+                        counted: bool = False) -> list[dict[str, Any]]:
     """Incident counts grouped by the incident's day/month/year/type/country/standing (``modality``):
     ``{"key", "count" (incidents), "incidents", "events" (their matching reports)}``."""
     expr = _key(by, conn.dialect.name)
+    if counted and (flt is None or flt.is_empty()):
+        return _counted_buckets(conn, by)
     key = expr.label("key")
-    summary, rest = split_filter(flt)
+    summary, rest = split_filter(flt, has_rtree(conn))
     if rest is None:
         n_inc, n_ev = func.count(), func.sum(s.incidents.c.n_reports)
         q = select(key, n_inc.label("n"), n_ev.label("ev")).select_from(s.incidents).where(*summary)
@@ -248,9 +301,28 @@ def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str) -> l
     return out
 
 
-def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100) -> list[dict[str, Any]]:
+def _counted_actors(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """:func:`actors_incidents` of every incident, from the counters kept on write."""
+    act, c = s.actors, s.event_counts.c
+    ranked = counters.top(conn, "inc_actor", limit)
+    ids = [a for a, _ in ranked]
+    meta = {r.actor_id: r for r in conn.execute(select(act).where(act.c.actor_id.in_(ids)))}
+    more = {(r.kind, r.key): int(r.n) for r in conn.execute(select(c.kind, c.key, c.n).where(
+        c.kind.in_(("actor", "inc_actor_src", "inc_actor_tgt")), c.key.in_(ids)))}
+    return [
+        {"actor_id": a, "name": meta[a].name, "country": meta[a].country, "sector": meta[a].sector,
+         "known": bool(meta[a].known), "count": n, "incidents": n, "events": more.get(("actor", a), 0),
+         "as_source": more.get(("inc_actor_src", a), 0), "as_target": more.get(("inc_actor_tgt", a), 0)}
+        for a, n in ranked if a in meta
+    ]
+
+
+def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100,
+                     counted: bool = False) -> list[dict[str, Any]]:
     """Actors of the matching reports, most incidents first: ``actor_id, name, country, sector,
     known, count (= incidents), incidents, events, as_source, as_target`` (the last two in incidents)."""
+    if counted and (flt is None or flt.is_empty()):
+        return _counted_actors(conn, limit)
     ea, act = s.event_actors, s.actors
     inc = ea.c.incident_id  # = the event's (kept in step by store/incidents.py): no join with events
     n = func.count(inc.distinct()).label("incidents")
@@ -263,7 +335,7 @@ def actors_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100
         .select_from(ea.join(act, act.c.actor_id == ea.c.actor_id))
         .group_by(*cols).order_by(n.desc(), act.c.actor_id).limit(limit)
     )
-    cond = matching(flt, conn.dialect.name)
+    cond = matching(flt, conn)
     if cond is not None:
         q = q.where(inc.in_(select(s.incidents.c.id).where(cond)))
     return [

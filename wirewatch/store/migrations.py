@@ -7,15 +7,18 @@ Add new migrations at the end of :data:`MIGRATIONS`; never rename or reorder pub
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy.exc import OperationalError
 
 from wirewatch.store import schema
 
 Migration = tuple[str, Callable[[Connection], None]]
+log = logging.getLogger(__name__)
 _PG_MIGRATE_LOCK = 7254371  # pg_advisory_xact_lock key: one migrator at a time
 
 
@@ -85,6 +88,7 @@ def _m0020_incidents(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_incident ON events (incident_id)")
     schema.incidents.create(conn, checkfirst=True)
     schema.incident_edits.create(conn, checkfirst=True)
+    schema.incident_actors.create(conn, checkfirst=True)  # written by every incident refresh (0034)
     backfill(conn)
 
 
@@ -142,6 +146,59 @@ def _m0033_event_actor_incident(conn: Connection) -> None:
                          " ON event_actors (actor_id, incident_id, role)")
 
 
+def _m0034_incident_derived(conn: Connection) -> None:
+    """What reads at scale need of every incident, kept in step on write from now on
+    (``store/incident_derived.py``): incident counters, ``incident_actors``, ``incidents.map_extra``."""
+    from wirewatch.store import incident_derived
+
+    if not inspect(conn).has_table("incidents"):  # 0020 (later) makes it with these, kept in step
+        return
+    if "map_extra" not in {c["name"] for c in inspect(conn).get_columns("incidents")}:
+        conn.exec_driver_sql("ALTER TABLE incidents ADD COLUMN map_extra TEXT")
+    schema.incident_actors.create(conn, checkfirst=True)
+    incident_derived.rebuild(conn)
+
+
+_RTREE_ROW = ("new.rowid, new.lat, new.lat, new.lon, new.lon,"
+              " min(coalesce(julianday(new.date_start), 0), coalesce(julianday(new.date_end), 1e7)),"
+              " max(coalesce(julianday(new.date_start), 0), coalesce(julianday(new.date_end), 1e7))")
+_SQLITE_RTREE = (
+    # one box per located incident: its point and its date period (julian days; no date = all time)
+    "CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, lat0, lat1, lon0, lon1, day0, day1)",
+    f"""CREATE TRIGGER IF NOT EXISTS incidents_rtree_ai AFTER INSERT ON incidents
+          WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN
+          INSERT INTO incidents_rtree VALUES ({_RTREE_ROW});
+        END""",
+    """CREATE TRIGGER IF NOT EXISTS incidents_rtree_ad AFTER DELETE ON incidents BEGIN
+         DELETE FROM incidents_rtree WHERE id = old.rowid;
+       END""",
+    f"""CREATE TRIGGER IF NOT EXISTS incidents_rtree_au AFTER UPDATE OF lat, lon, date_start, date_end
+          ON incidents BEGIN
+          DELETE FROM incidents_rtree WHERE id = old.rowid;
+          INSERT INTO incidents_rtree SELECT {_RTREE_ROW} WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
+        END""",
+    "DELETE FROM incidents_rtree",
+    f"INSERT INTO incidents_rtree SELECT {_RTREE_ROW.replace('new.', '')} FROM incidents"
+    " WHERE lat IS NOT NULL AND lon IS NOT NULL",
+)
+
+
+def _m0035_incident_rtree(conn: Connection) -> None:
+    """SQLite: an R*Tree over every located incident's point and date period, kept in step by triggers,
+    so a map's bbox + date window reads the matching incidents only (``store/incidents_read.py``).
+    PostgreSQL keeps its B-tree indexes; a SQLite built without the rtree module goes on without it."""
+    if conn.dialect.name != "sqlite" or not inspect(conn).has_table("incidents"):
+        return
+    try:
+        with conn.begin_nested():
+            for sql in _SQLITE_RTREE:
+                conn.exec_driver_sql(sql)
+    except OperationalError as exc:
+        if "rtree" not in str(exc):
+            raise
+        log.warning("SQLite has no rtree module: maps read incidents by B-tree index (%s)", exc)
+
+
 def _m0031_event_counts(conn: Connection) -> None:
     """Counters kept current on write (``event_counts``), filled from what is already stored."""
     from wirewatch.store import counters
@@ -163,6 +220,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0030_lsh_bands", _m0030_lsh_bands),
     ("0031_event_counts", _m0031_event_counts),
     ("0033_event_actor_incident", _m0033_event_actor_incident),
+    ("0034_incident_derived", _m0034_incident_derived),
+    ("0035_incident_rtree", _m0035_incident_rtree),
 )
 
 

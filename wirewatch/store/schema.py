@@ -345,6 +345,9 @@ incidents = Table(
     Column("n_outlets", Integer, nullable=False),
     Column("manual", Boolean, nullable=False),  # touched by a manual merge/split
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the map's payload (report ids, the representative's trigger/confidence/source/target) as JSON,
+    # kept in step by store/incident_derived.py (migration 0034): a map page is one index scan
+    Column("map_extra", Text),
     # covers the map (date range + bbox) and the timeline (date range + type, counting reports), as
     # ix_events_date_map does for events
     Index("ix_incidents_date", "date_class", "date_start", "date_end", "lat", "lon", "event_type",
@@ -441,6 +444,18 @@ lsh_bands = Table(
     Column("band", SmallInteger, primary_key=True),
     Column("hash", BigInteger, primary_key=True),
     Column("article_id", String(200), ForeignKey("articles.id"), primary_key=True),
+    **CLUSTERED,
+)
+
+# The distinct (incident, actor, role) pairs of each incident's reports (migration 0034, kept in step by
+# store/incident_derived.py): filtered top actors by incidents count these rows, not every report's.
+incident_actors = Table(
+    "incident_actors",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("actor_id", String(300), primary_key=True),
+    Column("role", String(10), primary_key=True),
+    Index("ix_incident_actors_actor", "actor_id", "role", "incident_id"),
     **CLUSTERED,
 )
 

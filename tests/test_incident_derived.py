@@ -1,0 +1,130 @@
+"""What the store keeps of every incident on write (incident counters, incident_actors, map_extra) equals
+what a scan computes, through ingest, split, merge, relink and the 0034 rebuild, on SQLite and PG."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from conftest import ROOT
+from helpers import fresh_pg_schema, synthetic_news, write_jsonl
+from sqlalchemy import select
+
+from wirewatch.incidents import merge_incidents, relink_all, split_incident
+from wirewatch.ingest.runner import ingest
+from wirewatch.query import EventFilter
+from wirewatch.store import Store
+from wirewatch.store import incident_derived as derived
+from wirewatch.store import schema as sch
+
+EVERYTHING = EventFilter(min_confidence=0.0)  # matches every event but takes the scanning path
+BYS = ("day", "month", "year", "type", "country", "modality")
+
+
+def _kept(store: Store) -> dict:
+    with store.engine.connect() as conn:
+        c = sch.event_counts.c
+        counts = sorted(tuple(r) for r in conn.execute(
+            select(c.kind, c.key, c.n).where(c.kind.in_(derived.KINDS), c.n != 0)))
+        pairs = sorted(tuple(r) for r in conn.execute(select(sch.incident_actors)))
+        extras = dict(conn.execute(select(sch.incidents.c.id, sch.incidents.c.map_extra)).all())
+    return {"counts": counts, "pairs": pairs, "extras": extras}
+
+
+def _assert_in_step(store: Store) -> None:
+    assert store.incident_counted
+    for by in BYS:
+        assert store.aggregate(EventFilter(), by, count="incidents") == store.aggregate(
+            EVERYTHING, by, count="incidents"), by
+    n = store.count_incidents()
+    assert n == store.count_incidents(EVERYTHING) == store.stats()["incidents"] > 0
+    assert store.actors(None, limit=100, count="incidents") == store.actors(EVERYTHING, limit=100,
+                                                                              count="incidents")
+    kept = _kept(store)
+    with store.engine.connect() as conn:
+        ids = list(kept["extras"])
+        assert kept["pairs"] == sorted(derived.report_pairs(conn, ids))
+        reps = dict(conn.execute(select(sch.incidents.c.id, sch.incidents.c.rep_event)).all())
+        fresh = derived.map_extras(conn, reps)
+    assert {k: json.loads(v) for k, v in kept["extras"].items()} == {
+        k: json.loads(v) for k, v in fresh.items()}
+    if store.dialect == "sqlite":  # the R*Tree holds every located incident, at its point and period
+        with store.engine.connect() as conn:
+            boxes = conn.exec_driver_sql(
+                "SELECT count(*) FROM incidents_rtree r JOIN incidents i ON i.rowid = r.id"
+                " WHERE r.lat0 <= i.lat AND i.lat <= r.lat1 AND r.lon0 <= i.lon AND i.lon <= r.lon1").scalar()
+            located = conn.exec_driver_sql("SELECT count(*) FROM incidents WHERE lat IS NOT NULL").scalar()
+            assert boxes == located == conn.exec_driver_sql("SELECT count(*) FROM incidents_rtree").scalar()
+    # the migration's rebuild from scratch gives what the writes kept
+    with store.engine.begin() as conn:
+        derived.rebuild(conn)
+    assert _kept(store) == kept
+
+
+def _exercise(store: Store, corpus) -> None:
+    ingest([corpus, ROOT / "examples"], store, batch_size=4)
+    _assert_in_step(store)
+    incs = store.incidents(None, limit=200, order="-reports")
+    big = incs[0]
+    assert len(big["event_ids"]) >= 2
+    other = next(i for i in incs if i["id"] != big["id"])
+    new_id = split_incident(store, big["id"], big["event_ids"][:1])
+    _assert_in_step(store)
+    merge_incidents(store, other["id"], new_id)
+    _assert_in_step(store)
+    relink_all(store)
+    _assert_in_step(store)
+    # the map payload is what the map endpoint serves
+    row = store.incident_map(None, limit=1)[0]
+    assert {"event_ids", "trigger", "confidence", "source", "target"} <= row.keys()
+    assert row["event_ids"] == store.incident(row["id"])["event_ids"]
+
+
+def test_incident_counters_pairs_and_map_payload_stay_in_step_sqlite(tmp_path):
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(10, seed=4))
+    with Store.open(f"sqlite:///{tmp_path / 'd.db'}") as store:
+        _exercise(store, corpus)
+
+
+def test_incident_counters_pairs_and_map_payload_stay_in_step_postgres(tmp_path):
+    url = os.environ.get("WIREWATCH_TEST_PG_URL")
+    if not url:
+        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
+            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
+        pytest.skip("set WIREWATCH_TEST_PG_URL (scripts/start_postgres.sh)")
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(10, seed=4))
+    for fresh in fresh_pg_schema(url):
+        with Store.open(fresh) as store:
+            _exercise(store, corpus)
+
+
+def test_map_reads_through_the_rtree_equal_the_btree_reads(tmp_path, monkeypatch):
+    from wirewatch.store import incidents_read as ir
+
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(16, seed=11))
+    with Store.open(f"sqlite:///{tmp_path / 'r.db'}") as store:
+        ingest([corpus, ROOT / "examples"], store, batch_size=8)
+        located = [i for i in store.incidents(None, limit=500)
+                   if (i["location"] or {}).get("lat") is not None]
+        assert len(located) >= 5
+        filters = [EventFilter.from_params(bbox="-180,-90,180,90")]
+        for inc in located[:6]:
+            lat, lon = inc["location"]["lat"], inc["location"]["lon"]
+            bbox = f"{lon - 3:.4f},{lat - 3:.4f},{lon + 3:.4f},{lat + 3:.4f}"
+            filters.append(EventFilter.from_params(bbox=bbox))
+            if inc["date"]["start"]:
+                filters.append(EventFilter.from_params(bbox=bbox, date_from=inc["date"]["start"],
+                                                       date_to=inc["date"]["start"]))
+                filters.append(EventFilter.from_params(bbox=bbox, date_to="1990-01-01"))
+
+        def reads():
+            return [(store.incident_map(f), store.count_incidents(f),
+                     store.aggregate(f, "day", count="incidents")) for f in filters]
+
+        with store.engine.connect() as conn:
+            assert ir.has_rtree(conn)
+        via_tree = reads()
+        assert any(m for m, _, _ in via_tree[1:]) and any(not m for m, _, _ in via_tree)
+        monkeypatch.setattr(ir, "has_rtree", lambda conn: False)
+        assert reads() == via_tree

@@ -1,0 +1,173 @@
+"""What the store derives from each incident's summary row on write, so reads at scale stay flat.
+
+Three things are kept in step with ``incidents`` by :func:`wirewatch.store.incidents.refresh` (the one
+place that writes incident rows), in the same transaction:
+
+- **counters** in ``event_counts`` (kinds in :data:`KINDS`): incidents in total, per day (the incident's
+  ``date_start``), type, location country and standing, each also summing their reports (``*_r``),
+  and incidents per actor (as either, as source, as target). The unfiltered timeline, breakdowns,
+  totals and top actors by incidents read a few rows instead of scanning every incident;
+- **incident_actors**: the distinct (incident, actor, role) pairs of an incident's reports;
+- **incidents.map_extra**: the map's per-incident payload (report ids, the representative report's
+  trigger, confidence, source and target names) as JSON, so a map page is one index scan.
+
+A refresh subtracts what the old rows contributed and adds what the new rows contribute; ``relink``
+and migration 0034 rebuild everything with :func:`rebuild`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, select
+
+from wirewatch.store import counters
+from wirewatch.store import schema as s
+from wirewatch.store.read import id_list
+
+KINDS = ("inc", "inc_day", "inc_day_r", "inc_type", "inc_type_r", "inc_country", "inc_country_r",
+         "inc_standing", "inc_standing_r", "inc_actor", "inc_actor_src", "inc_actor_tgt")
+# aggregate ``by`` -> (incidents kind, reports kind); month and year sum the day counters
+BY_KIND = {"day": ("inc_day", "inc_day_r"), "type": ("inc_type", "inc_type_r"),
+           "country": ("inc_country", "inc_country_r"), "modality": ("inc_standing", "inc_standing_r")}
+PAGE = 2000
+
+
+def count_incidents(rows: Iterable[Mapping[str, Any]], pairs: Iterable[tuple[str, str, str]]) -> Counter[
+        tuple[str, str]]:
+    """The counter contributions of incident rows (``date_start, event_type, country, standing,
+    n_reports, lat``) and of their (incident_id, actor_id, role) pairs."""
+    c: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        n = int(r["n_reports"] or 0)
+        c["inc", "incidents"] += 1
+        c["inc", "reports"] += n
+        if r["lat"] is not None:
+            c["inc", "located"] += 1
+        keys = {"day": r["date_start"].isoformat() if r["date_start"] is not None else None,
+                "type": r["event_type"], "country": r["country"], "modality": r["standing"]}
+        for by, key in keys.items():
+            if key is not None:
+                kind, reports = BY_KIND[by]
+                c[kind, key] += 1
+                c[reports, key] += n
+    actors: dict[str, set[str]] = defaultdict(set)
+    for inc, actor, role in pairs:
+        actors[actor].add(inc)
+        c["inc_actor_src" if role == "source" else "inc_actor_tgt", actor] += 1
+    for actor, incs in actors.items():
+        c["inc_actor", actor] += len(incs)
+    return c
+
+
+def _summary_rows(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    i = s.incidents.c
+    q = select(i.id, i.date_start, i.event_type, i.country, i.standing, i.n_reports, i.lat).where(
+        id_list(conn.dialect.name, list(ids))(i.id))
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def stored_pairs(conn: Connection, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The stored ``incident_actors`` rows of these incidents."""
+    ia = s.incident_actors.c
+    q = select(ia.incident_id, ia.actor_id, ia.role).where(
+        id_list(conn.dialect.name, list(ids))(ia.incident_id))
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def report_pairs(conn: Connection, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The distinct (incident, actor, role) pairs of these incidents' reports, as linked now."""
+    e, ea = s.events.c, s.event_actors.c
+    q = (select(e.incident_id, ea.actor_id, ea.role).distinct()
+         .select_from(s.events.join(s.event_actors, ea.event_id == e.id))
+         .where(id_list(conn.dialect.name, list(ids))(e.incident_id)))
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def before(conn: Connection, ids: Sequence[str]) -> Counter[tuple[str, str]]:
+    """What the stored rows of these incidents contribute to the counters now (to be subtracted)."""
+    out: Counter[tuple[str, str]] = Counter()
+    for i in range(0, len(ids), PAGE):
+        ch = ids[i:i + PAGE]
+        out.update(count_incidents(_summary_rows(conn, ch), stored_pairs(conn, ch)))
+    return out
+
+
+def map_extras(conn: Connection, reps: Mapping[str, str]) -> dict[str, str]:
+    """``incident id -> map_extra JSON`` for incidents with representative reports ``reps``
+    (incident id -> event id): report ids (in insertion order), the representative's trigger,
+    confidence and source/target names."""
+    if not reps:
+        return {}
+    dialect = conn.dialect.name
+    e, ea, m = s.events.c, s.event_actors.c, s.mentions.c
+    members: dict[str, list[str]] = defaultdict(list)
+    q = select(e.incident_id, e.id).where(id_list(dialect, list(reps))(e.incident_id)).order_by(e.pk)
+    for inc, eid in conn.execute(q):
+        members[inc].append(eid)
+    rep_ids = sorted(set(reps.values()))
+    heads = {r.id: r for r in conn.execute(
+        select(e.id, e.trigger_text, e.confidence).where(id_list(dialect, rep_ids)(e.id)))}
+    names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    aq = (select(ea.event_id, ea.role, m.name, m.text)
+          .select_from(s.event_actors.join(s.mentions, and_(m.article_id == ea.article_id,
+                                                            m.idx == ea.mention_idx)))
+          .where(id_list(dialect, rep_ids)(ea.event_id)).order_by(ea.event_id, ea.role, ea.ord))
+    for eid, role, name, text in conn.execute(aq):
+        names[eid, role].append(name or text)
+    out = {}
+    for inc, rep in reps.items():
+        head = heads.get(rep)
+        out[inc] = json.dumps({
+            "event_ids": members.get(inc, []),
+            "trigger": head.trigger_text if head else None,
+            "confidence": round(head.confidence, 4) if head else None,
+            "source": names.get((rep, "source"), []), "target": names.get((rep, "target"), []),
+        }, ensure_ascii=False)
+    return out
+
+
+def write_pairs(conn: Connection, pairs: Sequence[tuple[str, str, str]]) -> None:
+    """Insert ``incident_actors`` rows."""
+    rows = [{"incident_id": i, "actor_id": a, "role": r} for i, a, r in pairs]
+    for k in range(0, len(rows), 5000):
+        conn.execute(s.incident_actors.insert(), rows[k:k + 5000])
+
+
+def delete_pairs(conn: Connection, ids: Sequence[str]) -> None:
+    """Delete the ``incident_actors`` rows of these incidents."""
+    ia = s.incident_actors.c
+    for i in range(0, len(ids), PAGE):
+        conn.execute(delete(s.incident_actors).where(id_list(conn.dialect.name, list(ids[i:i + PAGE]))(
+            ia.incident_id)))
+
+
+def clear(conn: Connection) -> None:
+    """Forget everything derived (every incident is about to be recomputed)."""
+    conn.execute(delete(s.event_counts).where(s.event_counts.c.kind.in_(KINDS)))
+    conn.execute(delete(s.incident_actors))
+
+
+def rebuild(conn: Connection) -> int:
+    """Recompute the counters, ``incident_actors`` and ``map_extra`` of every stored incident, a page
+    of incidents at a time (migration 0034); returns how many incidents."""
+    from sqlalchemy import bindparam, update
+
+    clear(conn)
+    i = s.incidents.c
+    last, total = "", 0
+    while True:
+        page = conn.execute(select(i.id, i.rep_event).where(i.id > last).order_by(i.id).limit(PAGE)).all()
+        if not page:
+            return total
+        last, total = page[-1].id, total + len(page)
+        ids = [r.id for r in page]
+        pairs = report_pairs(conn, ids)
+        write_pairs(conn, pairs)
+        counters.bump(conn, count_incidents(_summary_rows(conn, ids), pairs))
+        extras = map_extras(conn, {r.id: r.rep_event for r in page})
+        conn.execute(update(s.incidents).where(i.id == bindparam("iid")).values(map_extra=bindparam("extra")),
+                     [{"iid": k, "extra": v} for k, v in extras.items()])
