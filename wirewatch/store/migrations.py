@@ -88,7 +88,9 @@ def _m0020_incidents(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_incident ON events (incident_id)")
     schema.incidents.create(conn, checkfirst=True)
     schema.incident_edits.create(conn, checkfirst=True)
-    schema.incident_actors.create(conn, checkfirst=True)  # written by every incident refresh (0034)
+    # written by every incident refresh (0034: incident counters and actor pairs)
+    schema.incident_actors.create(conn, checkfirst=True)
+    schema.event_counts.create(conn, checkfirst=True)
     backfill(conn)
 
 
