@@ -1,4 +1,4 @@
-"""What the store keeps of every incident on write (incident counters, incident_actors, map_extra) equals
+"""What the store keeps of every incident on write (incident counters, incident_actors, map_feature) equals
 what a scan computes, through ingest, split, merge, relink and the 0034 rebuild, on SQLite and PG."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _kept(store: Store) -> dict:
         counts = sorted(tuple(r) for r in conn.execute(
             select(c.kind, c.key, c.n).where(c.kind.in_(derived.KINDS), c.n != 0)))
         pairs = sorted(tuple(r) for r in conn.execute(select(sch.incident_actors)))
-        extras = dict(conn.execute(select(sch.incidents.c.id, sch.incidents.c.map_extra)).all())
+        extras = dict(conn.execute(select(sch.incidents.c.id, sch.incidents.c.map_feature)).all())
     return {"counts": counts, "pairs": pairs, "extras": extras}
 
 
@@ -45,10 +45,11 @@ def _assert_in_step(store: Store) -> None:
     with store.engine.connect() as conn:
         ids = list(kept["extras"])
         assert kept["pairs"] == sorted(derived.report_pairs(conn, ids))
-        reps = dict(conn.execute(select(sch.incidents.c.id, sch.incidents.c.rep_event)).all())
-        fresh = derived.map_extras(conn, reps)
-    assert {k: json.loads(v) for k, v in kept["extras"].items()} == {
-        k: json.loads(v) for k, v in fresh.items()}
+        cols = [sch.incidents.c[name] for name in derived.FEATURE_COLUMNS]
+        fresh = derived.map_features(conn, [dict(r._mapping) for r in conn.execute(select(*cols))])
+    assert {k: v and json.loads(v) for k, v in kept["extras"].items()} == {
+        k: v and json.loads(v) for k, v in fresh.items()}
+    assert any(v is None for v in fresh.values()) and any(fresh.values())  # unlocated: no feature
     if store.dialect == "sqlite":  # the R*Tree holds every located incident, at its point and period
         with store.engine.connect() as conn:
             boxes = conn.exec_driver_sql(
@@ -76,9 +77,12 @@ def _exercise(store: Store, corpus) -> None:
     relink_all(store)
     _assert_in_step(store)
     # the map payload is what the map endpoint serves
-    row = store.incident_map(None, limit=1)[0]
-    assert {"event_ids", "trigger", "confidence", "source", "target"} <= row.keys()
-    assert row["event_ids"] == store.incident(row["id"])["event_ids"]
+    feature = store.incident_map(None, limit=1)[0]
+    props = feature["properties"]
+    assert {"event_ids", "trigger", "confidence", "source", "target", "incident"} <= props.keys()
+    assert props["event_ids"] == store.incident(props["incident"])["event_ids"]
+    assert feature["geometry"]["coordinates"] == [store.incident(props["incident"])["location"][k]
+                                                  for k in ("lon", "lat")]
 
 
 def test_incident_counters_pairs_and_map_payload_stay_in_step_sqlite(tmp_path):

@@ -46,46 +46,14 @@ def get_incident(state: State, incident_id: Annotated[str, Path(max_length=200)]
     return JSONResponse({"ok": True, "incident": inc})
 
 
-MODALITY_OF_STANDING = {"disputed": "claimed", "denied": "negated"}
-
-
 def incident_features(
     store: Any, flt: Any, limit: int, offset: int, order: str
-) -> tuple[list[dict[str, Any]], int]:
-    """Map features of a page of located matching incidents and the number of matching incidents.
-
-    One feature per incident at its best place. Its ``id`` (and ``properties.id``) is the incident's
-    representative report, so a client that opens ``/api/events/{id}`` on click keeps working;
-    ``properties.incident`` is the incident id; trigger, actors and confidence are the
-    representative report's (as event features have them)."""
+) -> tuple[list[str], int]:
+    """Map features (GeoJSON Feature JSON text, as stored with each incident: see
+    ``store/incident_derived.map_features``) of a page of located matching incidents, and the number
+    of matching incidents."""
     inc_order = order if order in ("date", "-date") else "-date"
-    incs = store.incident_map(flt, limit=limit, offset=offset, order=inc_order)
-    feats = []
-    for inc in incs:
-        loc = inc["location"]
-        feats.append({
-            "type": "Feature",
-            "id": inc["representative"],
-            "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
-            "properties": {
-                "id": inc["representative"],
-                "incident": inc["id"],
-                "event_type": inc["event_type"],
-                "modality": MODALITY_OF_STANDING.get(inc["standing"], inc["standing"]),
-                "standing": inc["standing"],
-                "date": inc["date"],
-                "n_reports": inc["n_reports"],
-                "n_outlets": inc["n_outlets"],
-                "place": loc.get("name") or loc.get("text"),
-                "country": loc.get("country"),
-                "resolution": loc.get("resolution"),
-                "event_ids": inc["event_ids"],
-                "confidence": inc["confidence"],
-                "trigger": inc["trigger"],
-                "source": inc["source"],
-                "target": inc["target"],
-            },
-        })
-    if flt is not None and flt.bbox is not None and offset == 0 and len(incs) < limit:
-        return feats, len(incs)  # a bbox matches located incidents only: this page is all of them
+    feats = store.incident_map_json(flt, limit=limit, offset=offset, order=inc_order)
+    if flt is not None and flt.bbox is not None and offset == 0 and len(feats) < limit:
+        return feats, len(feats)  # a bbox matches located incidents only: this page is all of them
     return feats, store.count_incidents(flt)

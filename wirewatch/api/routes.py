@@ -6,7 +6,7 @@ import inspect
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from wirewatch import __version__
 from wirewatch.api.state import ServerState, server_state
@@ -133,8 +133,10 @@ def events_geojson(
         from wirewatch.api.incidents import incident_features
 
         feats, total = incident_features(store, flt, limit, offset, order)
-        return JSONResponse({"type": "FeatureCollection", "ok": True, "count": count, "total": total,
-                             "features": feats})
+        # the features are stored JSON text: joined as they are, not parsed and encoded again
+        body = (f'{{"type":"FeatureCollection","ok":true,"count":"incidents","total":{int(total)},'
+                f'"features":[{",".join(feats)}]}}')
+        return Response(body, media_type="application/json")
     records = store.events(flt, limit=limit, offset=offset, order=order)
     feats = [f for f in (_feature(e) for e in records) if f]
     total = store.count_events(flt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections import Counter
@@ -103,7 +104,7 @@ class Store:
         self._incident_tables: bool | None = None
         self.counted = True  # counters (0031) and LSH bands (0030) present: set by open()
         self.banded = True
-        self.incident_counted = True  # incident counters, incident_actors, map_extra (0034): by open()
+        self.incident_counted = True  # incident counters, incident_actors, map_feature (0034): by open()
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -597,9 +598,16 @@ class Store:
     def incident_map(
         self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
     ) -> list[dict[str, Any]]:
-        """Located matching incidents for a map (summary columns only; see incidents_read.map_rows)."""
+        """Located matching incidents as GeoJSON features, one per incident at its best place (see
+        ``incident_derived.map_features``)."""
+        return [json.loads(f) for f in self.incident_map_json(flt, limit, offset, order)]
+
+    def incident_map_json(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[str]:
+        """:meth:`incident_map` as the stored JSON text of each feature (for the map endpoint)."""
         with self._read() as conn:
-            return ir.map_rows(conn, flt, limit, offset, order)
+            return ir.map_page(conn, flt, limit, offset, order)
 
     def iter_incidents(self, flt: EventFilter | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every matching incident (oldest first), ``batch`` at a time; for export."""

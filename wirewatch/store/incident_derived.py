@@ -8,8 +8,9 @@ place that writes incident rows), in the same transaction:
   and incidents per actor (as either, as source, as target). The unfiltered timeline, breakdowns,
   totals and top actors by incidents read a few rows instead of scanning every incident;
 - **incident_actors**: the distinct (incident, actor, role) pairs of an incident's reports;
-- **incidents.map_extra**: the map's per-incident payload (report ids, the representative report's
-  trigger, confidence, source and target names) as JSON, so a map page is one index scan.
+- **incidents.map_feature**: the incident's map feature (GeoJSON, with its report ids and the
+  representative report's trigger, confidence, source and target names) as JSON text, so a map page is
+  one index read and a join of stored strings.
 
 A refresh subtracts what the old rows contributed and adds what the new rows contribute; ``relink``
 and migration 0034 rebuild everything with :func:`rebuild`.
@@ -22,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from wirewatch.store import counters
 from wirewatch.store import schema as s
@@ -96,19 +97,28 @@ def before(conn: Connection, ids: Sequence[str]) -> Counter[tuple[str, str]]:
     return out
 
 
-def map_extras(conn: Connection, reps: Mapping[str, str]) -> dict[str, str]:
-    """``incident id -> map_extra JSON`` for incidents with representative reports ``reps``
-    (incident id -> event id): report ids (in insertion order), the representative's trigger,
-    confidence and source/target names."""
-    if not reps:
-        return {}
+MODALITY_OF_STANDING = {"disputed": "claimed", "denied": "negated"}
+FEATURE_COLUMNS = ("id", "rep_event", "event_type", "standing", "date_value", "n_reports", "n_outlets",
+                   "location_name", "location_text", "country", "resolution", "lat", "lon")
+
+
+def map_features(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
+    """``incident id -> its map feature`` (GeoJSON Feature as JSON text; None without a place) for
+    incident rows (:data:`FEATURE_COLUMNS`). One feature per incident at its best place; its ``id`` is
+    the representative report (a client that opens ``/api/events/{id}`` on click keeps working),
+    ``properties.incident`` the incident; trigger, confidence, source and target are the
+    representative's, ``event_ids`` every report (in insertion order)."""
+    located = [r for r in rows if r["lat"] is not None and r["lon"] is not None]
+    out: dict[str, str | None] = {r["id"]: None for r in rows}
+    if not located:
+        return out
     dialect = conn.dialect.name
     e, ea, m = s.events.c, s.event_actors.c, s.mentions.c
     members: dict[str, list[str]] = defaultdict(list)
-    q = select(e.incident_id, e.id).where(id_list(dialect, list(reps))(e.incident_id)).order_by(e.pk)
-    for inc, eid in conn.execute(q):
+    q = select(e.incident_id, e.id).where(id_list(dialect, [r["id"] for r in located])(e.incident_id))
+    for inc, eid in conn.execute(q.order_by(e.pk)):
         members[inc].append(eid)
-    rep_ids = sorted(set(reps.values()))
+    rep_ids = sorted({r["rep_event"] for r in located})
     heads = {r.id: r for r in conn.execute(
         select(e.id, e.trigger_text, e.confidence).where(id_list(dialect, rep_ids)(e.id)))}
     names: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -118,14 +128,23 @@ def map_extras(conn: Connection, reps: Mapping[str, str]) -> dict[str, str]:
           .where(id_list(dialect, rep_ids)(ea.event_id)).order_by(ea.event_id, ea.role, ea.ord))
     for eid, role, name, text in conn.execute(aq):
         names[eid, role].append(name or text)
-    out = {}
-    for inc, rep in reps.items():
-        head = heads.get(rep)
-        out[inc] = json.dumps({
-            "event_ids": members.get(inc, []),
-            "trigger": head.trigger_text if head else None,
-            "confidence": round(head.confidence, 4) if head else None,
-            "source": names.get((rep, "source"), []), "target": names.get((rep, "target"), []),
+    for r in located:
+        rep, head = r["rep_event"], heads.get(r["rep_event"])
+        out[r["id"]] = json.dumps({
+            "type": "Feature",
+            "id": rep,
+            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "properties": {
+                "id": rep, "incident": r["id"], "event_type": r["event_type"],
+                "modality": MODALITY_OF_STANDING.get(r["standing"], r["standing"]),
+                "standing": r["standing"], "date": r["date_value"], "n_reports": r["n_reports"],
+                "n_outlets": r["n_outlets"], "place": r["location_name"] or r["location_text"],
+                "country": r["country"], "resolution": r["resolution"],
+                "event_ids": members.get(r["id"], []),
+                "confidence": round(head.confidence, 4) if head else None,
+                "trigger": head.trigger_text if head else None,
+                "source": names.get((rep, "source"), []), "target": names.get((rep, "target"), []),
+            },
         }, ensure_ascii=False)
     return out
 
@@ -152,22 +171,23 @@ def clear(conn: Connection) -> None:
 
 
 def rebuild(conn: Connection) -> int:
-    """Recompute the counters, ``incident_actors`` and ``map_extra`` of every stored incident, a page
-    of incidents at a time (migration 0034); returns how many incidents."""
-    from sqlalchemy import bindparam, update
-
+    """Recompute the counters, ``incident_actors`` and ``map_feature`` of every stored incident, a
+    page of incidents at a time (migration 0034); returns how many incidents."""
     clear(conn)
     i = s.incidents.c
+    cols = [i[name] for name in FEATURE_COLUMNS]
     last, total = "", 0
     while True:
-        page = conn.execute(select(i.id, i.rep_event).where(i.id > last).order_by(i.id).limit(PAGE)).all()
+        page = [dict(r._mapping) for r in conn.execute(
+            select(*cols).where(i.id > last).order_by(i.id).limit(PAGE))]
         if not page:
             return total
-        last, total = page[-1].id, total + len(page)
-        ids = [r.id for r in page]
+        last, total = page[-1]["id"], total + len(page)
+        ids = [r["id"] for r in page]
         pairs = report_pairs(conn, ids)
         write_pairs(conn, pairs)
         counters.bump(conn, count_incidents(_summary_rows(conn, ids), pairs))
-        extras = map_extras(conn, {r.id: r.rep_event for r in page})
-        conn.execute(update(s.incidents).where(i.id == bindparam("iid")).values(map_extra=bindparam("extra")),
-                     [{"iid": k, "extra": v} for k, v in extras.items()])
+        features = map_features(conn, page)
+        conn.execute(update(s.incidents).where(i.id == bindparam("iid"))
+                     .values(map_feature=bindparam("feature")),
+                     [{"iid": k, "feature": v} for k, v in features.items()])

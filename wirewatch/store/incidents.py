@@ -297,8 +297,8 @@ def refresh(conn: Connection, incident_ids: Iterable[str], manual: Iterable[str]
     derived.delete_pairs(conn, ids)
     rows = [_row(i, summarize(reports[i], arts[i]), i in flagged) for i in ids if reports.get(i)]
     for ch in _chunks(rows, 1000):
-        extras = derived.map_extras(conn, {r["id"]: r["rep_event"] for r in ch})
-        conn.execute(inc.insert(), [{**r, "map_extra": extras[r["id"]]} for r in ch])
+        features = derived.map_features(conn, ch)
+        conn.execute(inc.insert(), [{**r, "map_feature": features[r["id"]]} for r in ch])
     pairs = derived.report_pairs(conn, [r["id"] for r in rows]) if rows else []
     derived.write_pairs(conn, pairs)
     counts.update(derived.count_incidents(rows, pairs))

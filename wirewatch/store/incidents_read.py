@@ -8,7 +8,6 @@ when its reports give different days.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
@@ -215,31 +214,21 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
     return incident_dicts(conn, conn.execute(q).all())
 
 
-def map_rows(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
-             order: str = "-date") -> list[dict[str, Any]]:
-    """Located incidents for a map, from their stored summary alone (no per-report standing):
-    ``id, event_type, standing, representative, location, date, n_reports, n_outlets, event_ids``
-    and the representative report's ``trigger``, ``confidence``, ``source``/``target`` names."""
+def map_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
+             order: str = "-date") -> list[str]:
+    """A page of located matching incidents as map features (GeoJSON Feature JSON text, see
+    :func:`wirewatch.store.incident_derived.map_features`), read as stored with each incident."""
     i = s.incidents.c
-    q = (select(i.id, i.event_type, i.standing, i.rep_event, i.location_name, i.location_text, i.country,
-                i.lat, i.lon, i.resolution, i.date_value, i.n_reports, i.n_outlets, i.map_extra)
-         .where(i.lat.is_not(None)).order_by(*_order(order)).limit(limit).offset(offset))
+    cols = [i[name] for name in derived.FEATURE_COLUMNS]
+    q = (select(i.map_feature, *cols).where(i.lat.is_not(None), i.lon.is_not(None))
+         .order_by(*_order(order)).limit(limit).offset(offset))
     cond = matching(flt, conn)
     if cond is not None:
         q = q.where(cond)
     rows = conn.execute(q).all()
-    # written with every incident row (0034); computed here only for a row that somehow lacks it
-    extras = {r.id: r.map_extra for r in rows if r.map_extra is not None}
-    extras.update(derived.map_extras(conn, {r.id: r.rep_event for r in rows if r.map_extra is None}))
-    out = []
-    for r in rows:
-        extra = json.loads(extras[r.id])
-        out.append({
-            "id": r.id, "event_type": r.event_type, "standing": r.standing, "representative": r.rep_event,
-            "location": {"name": r.location_name, "text": r.location_text, "country": r.country,
-                         "lat": r.lat, "lon": r.lon, "resolution": r.resolution},
-            "date": r.date_value, "n_reports": r.n_reports, "n_outlets": r.n_outlets, **extra})
-    return out
+    missing = [dict(r._mapping) for r in rows if r.map_feature is None]  # written with every row (0034)
+    made = derived.map_features(conn, missing) if missing else {}
+    return [r.map_feature if r.map_feature is not None else str(made[r.id]) for r in rows]
 
 
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:

@@ -150,13 +150,13 @@ def _m0033_event_actor_incident(conn: Connection) -> None:
 
 def _m0034_incident_derived(conn: Connection) -> None:
     """What reads at scale need of every incident, kept in step on write from now on
-    (``store/incident_derived.py``): incident counters, ``incident_actors``, ``incidents.map_extra``."""
+    (``store/incident_derived.py``): incident counters, ``incident_actors``, ``incidents.map_feature``."""
     from wirewatch.store import incident_derived
 
     if not inspect(conn).has_table("incidents"):  # 0020 (later) makes it with these, kept in step
         return
-    if "map_extra" not in {c["name"] for c in inspect(conn).get_columns("incidents")}:
-        conn.exec_driver_sql("ALTER TABLE incidents ADD COLUMN map_extra TEXT")
+    if "map_feature" not in {c["name"] for c in inspect(conn).get_columns("incidents")}:
+        conn.exec_driver_sql("ALTER TABLE incidents ADD COLUMN map_feature TEXT")
     schema.incident_actors.create(conn, checkfirst=True)
     incident_derived.rebuild(conn)
 

@@ -345,9 +345,9 @@ incidents = Table(
     Column("n_outlets", Integer, nullable=False),
     Column("manual", Boolean, nullable=False),  # touched by a manual merge/split
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    # the map's payload (report ids, the representative's trigger/confidence/source/target) as JSON,
-    # kept in step by store/incident_derived.py (migration 0034): a map page is one index scan
-    Column("map_extra", Text),
+    # the incident's map feature (GeoJSON text: place, report ids, the representative's trigger,
+    # confidence, source, target), kept in step by store/incident_derived.py (migration 0034)
+    Column("map_feature", Text),
     # covers the map (date range + bbox) and the timeline (date range + type, counting reports), as
     # ix_events_date_map does for events
     Index("ix_incidents_date", "date_class", "date_start", "date_end", "lat", "lon", "event_type",
