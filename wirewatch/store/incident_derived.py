@@ -37,7 +37,7 @@ BY_KIND = {"day": ("inc_day", "inc_day_r"), "type": ("inc_type", "inc_type_r"),
 PAGE = 2000
 
 
-def count_incidents(rows: Iterable[Mapping[str, Any]], pairs: Iterable[tuple[str, str, str]]) -> Counter[
+def contributions(rows: Iterable[Mapping[str, Any]], pairs: Iterable[tuple[str, str, str]]) -> Counter[
         tuple[str, str]]:
     """The counter contributions of incident rows (``date_start, event_type, country, standing,
     n_reports, lat``) and of their (incident_id, actor_id, role) pairs."""
@@ -93,7 +93,7 @@ def before(conn: Connection, ids: Sequence[str]) -> Counter[tuple[str, str]]:
     out: Counter[tuple[str, str]] = Counter()
     for i in range(0, len(ids), PAGE):
         ch = ids[i:i + PAGE]
-        out.update(count_incidents(_summary_rows(conn, ch), stored_pairs(conn, ch)))
+        out.update(contributions(_summary_rows(conn, ch), stored_pairs(conn, ch)))
     return out
 
 
@@ -186,7 +186,7 @@ def rebuild(conn: Connection) -> int:
         ids = [r["id"] for r in page]
         pairs = report_pairs(conn, ids)
         write_pairs(conn, pairs)
-        counters.bump(conn, count_incidents(_summary_rows(conn, ids), pairs))
+        counters.bump(conn, contributions(_summary_rows(conn, ids), pairs))
         features = map_features(conn, page)
         conn.execute(update(s.incidents).where(i.id == bindparam("iid"))
                      .values(map_feature=bindparam("feature")),

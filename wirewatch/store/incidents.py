@@ -301,7 +301,7 @@ def refresh(conn: Connection, incident_ids: Iterable[str], manual: Iterable[str]
         conn.execute(inc.insert(), [{**r, "map_feature": features[r["id"]]} for r in ch])
     pairs = derived.report_pairs(conn, [r["id"] for r in rows]) if rows else []
     derived.write_pairs(conn, pairs)
-    counts.update(derived.count_incidents(rows, pairs))
+    counts.update(derived.contributions(rows, pairs))
     counters.bump(conn, counts)
 
 
