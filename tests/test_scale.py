@@ -261,3 +261,47 @@ def test_a_continent_population_fits_on_postgres(pg_url_fresh, pipeline, kobani_
     with Store.open(pg_url_fresh) as store:
         assert store.add_analyzed(analyzed)
         assert "0004_population_bigint" in store.migrations()
+
+
+def test_text_filters_by_article_key_agree_with_every_plan_and_the_backfill(tmp_path, pipeline):
+    # a text filter tests events.article_pk (0036) against the FTS rowids: alone it drives by that key's
+    # index, with a type or country by their range (``+ 0``); both must select what the other filters
+    # and the text select separately, and the migration's backfill must give the keys writes gave
+    from sqlalchemy import select
+
+    from wirewatch.store import migrations as mig
+    from wirewatch.store import schema
+
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(14, seed=21))
+    with Store.open(f"sqlite:///{tmp_path / 't.db'}") as store:
+        ingest([corpus, ROOT / "examples"], store, pipeline, batch_size=6)
+        every = store.events(EventFilter(), limit=1000)
+        assert len(every) > 20
+
+        def answers() -> dict:
+            out = {}
+            for word in ("police", "Kobani", "militants", "the"):
+                hits = [e["id"] for e in store.events(EventFilter(text=word), limit=1000)]
+                out[word] = hits
+                for typ in sorted({e["event_type"] for e in every})[:4]:
+                    both = [e["id"] for e in store.events(EventFilter(types=(typ,), text=word), limit=1000)]
+                    assert sorted(both) == sorted(e["id"] for e in every if e["id"] in hits
+                                                  and e["event_type"] == typ)
+                    out[word, typ] = both
+            return out
+
+        want = answers()
+        assert want["police"] and want["Kobani"] and len(want["the"]) > len(want["Kobani"])
+        with store.engine.begin() as conn:
+            keys = conn.execute(select(schema.events.c.id, schema.events.c.article_pk)).all()
+            ev, art = schema.events, schema.articles
+            joined = dict(conn.execute(select(ev.c.id, art.c.pk).select_from(
+                ev.join(art, art.c.id == ev.c.article_id))).all())
+            assert dict(keys) == joined
+            conn.execute(schema.events.update().values(article_pk=None))
+            done = schema.migrations.c.name == "0036_event_article_pk"
+            conn.execute(schema.migrations.delete().where(done))
+        assert mig.migrate(store.engine) == ["0036_event_article_pk"]
+        with store.engine.connect() as conn:
+            assert dict(conn.execute(select(schema.events.c.id, schema.events.c.article_pk)).all()) == joined
+        assert answers() == want

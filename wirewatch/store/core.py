@@ -270,8 +270,14 @@ class Store:
             conn.execute(self._insert(s.places), list(rows.places.values()))
         if rows.actor_keys:
             conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
+        conn.execute(s.articles.insert(), rows.articles)
+        a = s.articles.c
+        keys = dict(conn.execute(select(a.id, a.pk).where(
+            id_list(self.dialect, [r["id"] for r in rows.articles])(a.id))).all())
+        for ev in rows.events:
+            ev["article_pk"] = keys[ev["article_id"]]
         for table, batch in (
-            (s.articles, rows.articles), (s.sentences, rows.sentences),
+            (s.sentences, rows.sentences),
             (s.mentions, rows.mentions), (s.toponyms, rows.toponyms), (s.timexes, rows.timexes),
             (s.events, rows.events), (s.event_actors, rows.event_actors),
             (s.attributions, rows.attributions), (s.lsh_bands, bands if self.banded else []),

@@ -201,6 +201,18 @@ def _m0035_incident_rtree(conn: Connection) -> None:
         log.warning("SQLite has no rtree module: maps read incidents by B-tree index (%s)", exc)
 
 
+def _m0036_event_article_pk(conn: Connection) -> None:
+    """``events.article_pk`` (the article's integer key, which is its full-text rowid), filled from
+    ``articles``, and the indexes full-text filters use (``store/filters.text_clause``)."""
+    if "article_pk" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN article_pk INTEGER")
+    conn.exec_driver_sql("UPDATE events SET article_pk = (SELECT a.pk FROM articles a"
+                         " WHERE a.id = events.article_id) WHERE article_pk IS NULL")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_article_pk ON events (article_pk)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_type_country"
+                         " ON events (event_type, country, date_start, article_pk)")
+
+
 def _m0031_event_counts(conn: Connection) -> None:
     """Counters kept current on write (``event_counts``), filled from what is already stored."""
     from wirewatch.store import counters
@@ -224,6 +236,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0033_event_actor_incident", _m0033_event_actor_incident),
     ("0034_incident_derived", _m0034_incident_derived),
     ("0035_incident_rtree", _m0035_incident_rtree),
+    ("0036_event_article_pk", _m0036_event_article_pk),
 )
 
 

@@ -178,6 +178,9 @@ events = Table(
     Column("pk", Integer, primary_key=True, autoincrement=True),  # insertion order, keyset paging
     Column("id", String(64), nullable=False, unique=True),
     Column("article_id", String(200), nullable=False),
+    # the article's integer key (articles.pk = its full-text rowid): text filters test it against
+    # the matching rowids without mapping string ids (migration 0036)
+    Column("article_pk", Integer),
     Column("ord", Integer, nullable=False),  # position in AnalyzedArticle.events
     Column("sentence_idx", Integer, nullable=False),
     Column("event_type", String(20), nullable=False),
@@ -267,6 +270,11 @@ EVENT_INDEXES = (
     Index("ix_events_modality", events.c.modality),
     Index("ix_events_confidence", events.c.confidence),
     Index("ix_events_incident", events.c.incident_id),
+    # full-text filters (0036): by article key alone, or inside a type + country range, which also
+    # covers that common filter pair
+    Index("ix_events_article_pk", events.c.article_pk),
+    Index("ix_events_type_country", events.c.event_type, events.c.country, events.c.date_start,
+          events.c.article_pk),
 )
 
 TABLES = (

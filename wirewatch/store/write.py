@@ -124,6 +124,7 @@ def add_article(rows: Rows, an: AnalyzedArticle, minhash: bytes | None) -> None:
         rows.events.append({
             "id": ev.id,
             "article_id": aid,
+            "article_pk": None,  # set by the store once the article row has its key
             "ord": ord_,
             "sentence_idx": ev.sentence.index,
             "event_type": ev.event_type,
