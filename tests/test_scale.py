@@ -276,6 +276,7 @@ def test_text_filters_by_article_key_agree_with_every_plan_and_the_backfill(tmp_
     with Store.open(f"sqlite:///{tmp_path / 't.db'}") as store:
         ingest([corpus, ROOT / "examples"], store, pipeline, batch_size=6)
         every = store.events(EventFilter(), limit=1000)
+        incidents = store.incidents(None, limit=1000)
         assert len(every) > 20
 
         def answers() -> dict:
@@ -288,10 +289,16 @@ def test_text_filters_by_article_key_agree_with_every_plan_and_the_backfill(tmp_
                     assert sorted(both) == sorted(e["id"] for e in every if e["id"] in hits
                                                   and e["event_type"] == typ)
                     out[word, typ] = both
+                    # incidents: their own type, any report's text (the probe of one incident's reports)
+                    got = [i["id"] for i in store.incidents(EventFilter(types=(typ,), text=word), limit=1000)]
+                    assert sorted(got) == sorted(i["id"] for i in incidents if i["event_type"] == typ
+                                                 and set(i["event_ids"]) & set(hits))
+                    out[word, typ, "incidents"] = got
             return out
 
         want = answers()
         assert want["police"] and want["Kobani"] and len(want["the"]) > len(want["Kobani"])
+        assert any(v for k, v in want.items() if isinstance(k, tuple) and len(k) == 3)  # type+text incidents
         with store.engine.begin() as conn:
             keys = conn.execute(select(schema.events.c.id, schema.events.c.article_pk)).all()
             ev, art = schema.events, schema.articles

@@ -47,10 +47,11 @@ def text_clause(dialect: str, user_text: str, ranged: bool = False) -> ColumnEle
     """Events whose article matches the full-text query.
 
     SQLite: the event's article key (``events.article_pk``, migration 0036) among the FTS rowids
-    that match. ``ranged``: the filter also gives a type or a country, whose index range
-    (``ix_events_type_country``) is the narrower drive, so the key is tested per event (``+ 0``
-    keeps SQLite from driving the query by the key's index instead; for a common word that index
-    would visit most events)."""
+    that match. ``ranged``: another clause narrows the events
+    first (a type or country range of ``ix_events_type_country``, a date or place range, one article,
+    one incident's reports), so the key is tested per event: ``+ 0`` keeps SQLite from driving the
+    query by the key's index instead, which for a common word visits most events (or, inside an
+    incident probe, every matching article per incident)."""
     if dialect == "sqlite":
         q = fts5_query(user_text)
         matching = select(_FTS.c.rowid).where(text("articles_fts MATCH :fts_q").bindparams(fts_q=q))
@@ -89,8 +90,9 @@ def date_clause(date_from: date | None, date_to: date | None) -> ColumnElement[b
     return and_(*clauses)
 
 
-def where(flt: EventFilter, dialect: str) -> list[ColumnElement[bool]]:
-    """The WHERE clauses (to be ANDed) selecting ``events`` rows that match ``flt``."""
+def where(flt: EventFilter, dialect: str, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses (to be ANDed) selecting ``events`` rows that match ``flt``; ``probe``: they
+    test the reports of one incident (found by ``events.incident_id``), not every event."""
     out: list[ColumnElement[bool]] = []
     if flt.types:
         out.append(events.c.event_type.in_(list(flt.types)))
@@ -128,11 +130,13 @@ def where(flt: EventFilter, dialect: str) -> list[ColumnElement[bool]]:
         matching = select(event_actors.c.event_id).where(event_actors.c.actor_key.in_(keys))
         out.append(events.c.id.in_(matching))
     if flt.text:
-        out.append(text_clause(dialect, flt.text, ranged=bool(flt.types or flt.country)))
+        narrowed = probe or bool(flt.types or flt.country or flt.bbox or flt.article_id
+                                 or flt.date_from or flt.date_to)
+        out.append(text_clause(dialect, flt.text, ranged=narrowed))
     return out
 
 
-def where_all(flt: EventFilter, dialect: str) -> ColumnElement[bool]:
+def where_all(flt: EventFilter, dialect: str, probe: bool = False) -> ColumnElement[bool]:
     """All clauses ANDed (``true`` when the filter is empty)."""
-    clauses = where(flt, dialect)
+    clauses = where(flt, dialect, probe)
     return and_(*clauses) if clauses else and_(True)

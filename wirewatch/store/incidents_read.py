@@ -132,7 +132,7 @@ def matching(flt: EventFilter | None, conn: Connection) -> ColumnElement[bool] |
         e = s.events.c
         # correlate the incident only: a caller that joins its representative event (the map) must not
         # have ``events`` correlated away from the probe
-        probe = exists().where(e.incident_id == s.incidents.c.id, where_all(rest, dialect))
+        probe = exists().where(e.incident_id == s.incidents.c.id, where_all(rest, dialect, probe=True))
         clauses.append(probe.correlate(s.incidents))
     elif rest is not None:
         clauses.append(s.incidents.c.id.in_(select(s.events.c.incident_id).where(where_all(rest, dialect))))

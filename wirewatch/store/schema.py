@@ -269,7 +269,8 @@ EVENT_INDEXES = (
     Index("ix_events_start", events.c.date_start),
     Index("ix_events_modality", events.c.modality),
     Index("ix_events_confidence", events.c.confidence),
-    Index("ix_events_incident", events.c.incident_id),
+    # an incident's reports, with their article keys for full-text probes (0036; was incident_id alone)
+    Index("ix_events_incident_article", events.c.incident_id, events.c.article_pk),
     # full-text filters (0036): by article key alone, or inside a type + country range, which also
     # covers that common filter pair
     Index("ix_events_article_pk", events.c.article_pk),
@@ -362,6 +363,7 @@ incidents = Table(
           "n_reports"),
     Index("ix_incidents_type_date", "event_type", "date_class", "date_start", "date_end", "n_reports"),
     Index("ix_incidents_country", "country", "date_class", "date_start"),
+    Index("ix_incidents_type_country", "event_type", "country", "date_start"),  # 0036
     Index("ix_incidents_reports", "n_reports"),
     # a rowid table (not CLUSTERED): index scans that OR several date classes dedupe by integer rowid
 )
