@@ -37,6 +37,22 @@ def _assert_in_step(store: Store) -> None:
     for by in BYS:
         assert store.aggregate(EventFilter(), by, count="incidents") == store.aggregate(
             EVERYTHING, by, count="incidents"), by
+    # a date window alone (the timeline's brush) reads the day counters plus the periods reaching in
+    from datetime import date, timedelta
+
+    from wirewatch.store import incidents_read as ir
+
+    days = sorted({d["key"] for d in store.aggregate(EventFilter(), "day", count="incidents")})
+    assert days
+    edges = [date.fromisoformat(days[k]) for k in (0, len(days) // 2, -1)]
+    windows = [(a + timedelta(days=s), b) for a in edges for b in (None, *edges) for s in (-400, 0, 1, 40)
+               if b is None or a + timedelta(days=s) <= b] + [(None, b) for b in edges]
+    with store.engine.connect() as conn:
+        for lo, hi in windows:
+            flt = EventFilter(date_from=lo, date_to=hi)
+            for by in ("day", "month", "year"):
+                assert ir.aggregate_incidents(conn, flt, by, counted=True) == ir.aggregate_incidents(
+                    conn, flt, by, counted=False), (lo, hi, by)
     n = store.count_incidents()
     assert n == store.count_incidents(EVERYTHING) == store.stats()["incidents"] > 0
     assert store.actors(None, limit=100, count="incidents") == store.actors(EVERYTHING, limit=100,

@@ -79,10 +79,16 @@ def value(conn: Connection, kind: str, key: str) -> int:
     return int(conn.execute(select(c.n).where(c.kind == kind, c.key == key)).scalar() or 0)
 
 
-def buckets(conn: Connection, kind: str) -> list[tuple[str, int]]:
-    """Every ``(key, n)`` of one kind, by key."""
+def buckets(conn: Connection, kind: str, lo: str | None = None,
+            hi: str | None = None) -> list[tuple[str, int]]:
+    """Every ``(key, n)`` of one kind, by key; with ``lo``/``hi`` only keys within them (ISO days
+    sort as text)."""
     c = s.event_counts.c
     q = select(c.key, c.n).where(c.kind == kind, c.n > 0).order_by(c.key)
+    if lo is not None:
+        q = q.where(c.key >= lo)
+    if hi is not None:
+        q = q.where(c.key <= hi)
     return [(key, int(n)) for key, n in conn.execute(q).all()]  # .all(): a timeline reads ~10k rows
 
 

@@ -251,17 +251,46 @@ def _key(by: str, dialect: str) -> Any:
     return column
 
 
-def _counted_buckets(conn: Connection, by: str) -> list[dict[str, Any]]:
-    """:func:`aggregate_incidents` of every incident, from the counters kept on write."""
-    kind, reports_kind = derived.BY_KIND["day" if by in ("month", "year") else by]
-    n: Counter[str] = Counter()
-    ev: Counter[str] = Counter()
+def _bucket_rows(n: Counter[str], ev: Counter[str], by: str) -> list[dict[str, Any]]:
     width = {"month": 7, "year": 4}.get(by)
-    for counts, k in ((n, kind), (ev, reports_kind)):
-        for key, value in counters.buckets(conn, k):
-            counts[key[:width] if width else key] += value
+    if width:
+        n_: Counter[str] = Counter()
+        ev_: Counter[str] = Counter()
+        for k, v in n.items():
+            n_[k[:width]] += v
+        for k, v in ev.items():
+            ev_[k[:width]] += v
+        n, ev = n_, ev_
     keys = sorted(n) if by in ("day", "month", "year") else sorted(n, key=lambda k: (-n[k], k))
-    return [{"key": k, "count": n[k], "incidents": n[k], "events": ev[k]} for k in keys]
+    return [{"key": k, "count": n[k], "incidents": n[k], "events": ev[k]} for k in keys if n[k]]
+
+
+def _counted_buckets(conn: Connection, by: str, lo: str | None = None,
+                     hi: str | None = None) -> tuple[Counter[str], Counter[str]]:
+    """(incidents, reports) per key from the counters kept on write; day keys within [lo, hi]."""
+    kind, reports_kind = derived.BY_KIND["day" if by in ("month", "year") else by]
+    n: Counter[str] = Counter(dict(counters.buckets(conn, kind, lo, hi)))
+    ev: Counter[str] = Counter(dict(counters.buckets(conn, reports_kind, lo, hi)))
+    return n, ev
+
+
+def _window_buckets(conn: Connection, flt: EventFilter, by: str) -> list[dict[str, Any]]:
+    """:func:`aggregate_incidents` by day/month/year for a date window alone: the day counters of
+    the days inside the window, plus a scan of the incidents that start before it and reach into it
+    (bounded by the longest period of each date class, as every date filter is)."""
+    lo = flt.date_from.isoformat() if flt.date_from else None
+    hi = flt.date_to.isoformat() if flt.date_to else None
+    n, ev = _counted_buckets(conn, "day", lo, hi)
+    if flt.date_from is not None and flt.date_from > date.min:
+        reaching = replace(flt, date_to=flt.date_from - timedelta(days=1))
+        i = s.incidents.c
+        q = (select(i.date_start, func.count(), func.sum(i.n_reports))
+             .where(*_summary_where(reaching), i.date_start.is_not(None)).group_by(i.date_start))
+        for day, count, reports in conn.execute(q):
+            key = day.isoformat() if hasattr(day, "isoformat") else str(day)
+            n[key] += int(count)
+            ev[key] += int(reports or 0)
+    return _bucket_rows(n, ev, by)
 
 
 def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str,
@@ -270,7 +299,9 @@ def aggregate_incidents(conn: Connection, flt: EventFilter | None, by: str,
     ``{"key", "count" (incidents), "incidents", "events" (their matching reports)}``."""
     expr = _key(by, conn.dialect.name)
     if counted and (flt is None or flt.is_empty()):
-        return _counted_buckets(conn, by)
+        return _bucket_rows(*_counted_buckets(conn, by), by)
+    if counted and by in ("day", "month", "year") and replace(flt, date_from=None, date_to=None).is_empty():
+        return _window_buckets(conn, flt, by)  # the timeline's date brush
     key = expr.label("key")
     summary, rest = split_filter(flt, has_rtree(conn))
     if rest is None:
