@@ -34,6 +34,7 @@ from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
 from wirewatch.store.incidents import reports_of
+from wirewatch.store.read import id_list
 from wirewatch.store.schema import DATE_CLASSES
 
 INCIDENT_ORDERS = ("date", "-date", "reports", "-reports", "first_report", "-first_report",
@@ -219,16 +220,21 @@ def map_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
     """A page of located matching incidents as map features (GeoJSON Feature JSON text, see
     :func:`wirewatch.store.incident_derived.map_features`), read as stored with each incident."""
     i = s.incidents.c
-    cols = [i[name] for name in derived.FEATURE_COLUMNS]
-    q = (select(i.map_feature, *cols).where(i.lat.is_not(None), i.lon.is_not(None))
+    # the page's ids first, then their features: the sort then carries ids, not ~500-byte features
+    q = (select(i.id).where(i.lat.is_not(None), i.lon.is_not(None))
          .order_by(*_order(order)).limit(limit).offset(offset))
     cond = matching(flt, conn)
     if cond is not None:
         q = q.where(cond)
-    rows = conn.execute(q).all()
-    missing = [dict(r._mapping) for r in rows if r.map_feature is None]  # written with every row (0034)
+    ids = list(conn.scalars(q))
+    if not ids:
+        return []
+    cols = [i[name] for name in derived.FEATURE_COLUMNS]
+    rows = {r.id: r for r in conn.execute(
+        select(i.map_feature, *cols).where(id_list(conn.dialect.name, ids)(i.id)))}
+    missing = [dict(r._mapping) for r in rows.values() if r.map_feature is None]  # written with each row
     made = derived.map_features(conn, missing) if missing else {}
-    return [r.map_feature if r.map_feature is not None else str(made[r.id]) for r in rows]
+    return [rows[k].map_feature if rows[k].map_feature is not None else str(made[k]) for k in ids]
 
 
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
