@@ -78,6 +78,10 @@ def _sqlite_engine(url: str, read_only: bool = False) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # reads through a 256 MB memory map and a 16 MB page cache per connection (SQLite's defaults:
+        # none and 2 MB): a map page of a million-event file reads ~30 % faster (docs/scale.md)
+        cur.execute("PRAGMA mmap_size=268435456")
+        cur.execute("PRAGMA cache_size=-16384")
         if read_only:
             cur.execute("PRAGMA query_only=ON")
         cur.close()
