@@ -235,9 +235,10 @@ def reports_of(conn: Connection, incident_ids: Sequence[str]) -> tuple[
     dups: dict[str, list[ArticleRef]] = defaultdict(list)
     for ch in _chunks(art_ids):
         a = s.articles.c
-        q = select(a.id, a.duplicate_of, a.source, a.url, a.published).where(
-            id_list(dialect, list(ch))(a.duplicate_of)).order_by(a.pk)
-        for r in conn.execute(q):
+        q = select(a.pk, a.id, a.duplicate_of, a.source, a.url, a.published).where(
+            id_list(dialect, list(ch))(a.duplicate_of))
+        # sorted here: an ORDER BY pk makes SQLite walk every article in pk order instead of the index
+        for r in sorted(conn.execute(q), key=lambda row: row.pk):
             dups[r.duplicate_of].append(ArticleRef(r.id, outlet_of(r.source, r.url), r.published))
     seen_art: dict[str, set[str]] = defaultdict(set)
     for r in rows:
