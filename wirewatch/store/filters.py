@@ -47,11 +47,11 @@ def text_clause(dialect: str, user_text: str, ranged: bool = False) -> ColumnEle
     """Events whose article matches the full-text query.
 
     SQLite: the event's article key (``events.article_pk``, migration 0036) among the FTS rowids
-    that match. ``ranged``: another clause narrows the events
-    first (a type or country range of ``ix_events_type_country``, a date or place range, one article,
-    one incident's reports), so the key is tested per event: ``+ 0`` keeps SQLite from driving the
-    query by the key's index instead, which for a common word visits most events (or, inside an
-    incident probe, every matching article per incident)."""
+    that match. ``ranged``: another clause narrows the events first (a type or country range of
+    ``ix_events_type_country``, a date or place range, one article, one incident's reports), so the
+    key is tested per event: ``+ 0`` keeps SQLite from driving the query by the key's index instead,
+    which for a common word visits most events (or, inside an incident probe, every matching
+    article per incident)."""
     if dialect == "sqlite":
         q = fts5_query(user_text)
         matching = select(_FTS.c.rowid).where(text("articles_fts MATCH :fts_q").bindparams(fts_q=q))
