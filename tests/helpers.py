@@ -47,6 +47,21 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def pg_server_or_skip() -> str:
+    """The PostgreSQL test server (``WIREWATCH_TEST_PG_URL``); without one the test is skipped, or
+    fails where ``WIREWATCH_REQUIRE_PG=1`` (CI: never skip silently)."""
+    import os
+
+    import pytest
+
+    url = os.environ.get("WIREWATCH_TEST_PG_URL")
+    if not url:
+        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
+            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
+        pytest.skip("set WIREWATCH_TEST_PG_URL (scripts/start_postgres.sh) to run PostgreSQL tests")
+    return url
+
+
 def fresh_pg_schema(server_url: str) -> Iterator[str]:
     """A fresh, empty schema on a PostgreSQL test server (``search_path`` set in the URL it yields;
     dropped afterwards). Cheaper than a database and isolates tests just as well."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import find_span, fresh_pg_schema
+from helpers import find_span, fresh_pg_schema, pg_server_or_skip
 
 from wirewatch.api import create_app
 from wirewatch.records import (
@@ -456,13 +456,8 @@ def test_reads_go_on_while_a_writer_holds_the_database(client, db_url):
 
 @pytest.mark.postgres
 def test_postgres_reader_refuses_writes(kobani_text):
-    import os
 
-    server = os.environ.get("WIREWATCH_TEST_PG_URL")
-    if not server:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL=postgresql://... to run PostgreSQL tests")
+    server = pg_server_or_skip()
     with contextmanager(fresh_pg_schema)(server) as url:
         with Store.open(url) as store:
             store.add_analyzed(build_analyzed(kobani_article(kobani_text), KOBANI_SPECS))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import fresh_pg_schema
+from helpers import fresh_pg_schema, pg_server_or_skip
 from test_api import KOBANI_SPECS, build_analyzed, kobani_article
 
 from wirewatch.limits import MAX_ARTICLE_BYTES, MAX_ARTICLE_CHARS
@@ -197,10 +197,7 @@ def _database(kind: str, tmp: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp / 'fuzz.db'}"
         return
-    if not PG_URL:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL=postgresql://... to run PostgreSQL tests")
+    pg_server_or_skip()
     with contextmanager(fresh_pg_schema)(PG_URL) as url:
         yield url
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import APIRouter, Query
 from fastapi.testclient import TestClient
-from helpers import fresh_pg_schema
+from helpers import fresh_pg_schema, pg_server_or_skip
 from synthetic_events import seed_synthetic
 from test_api import BASE, KOBANI_SPECS, build_analyzed, check_error_shape, kobani_article
 
@@ -239,10 +239,7 @@ def test_query_time_limit_sqlite(big_db):
 
 @pytest.mark.postgres
 def test_postgres_bad_parameters_and_time_limit(kobani_text):
-    if not PG_URL:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL=postgresql://... to run PostgreSQL tests")
+    pg_server_or_skip()
     with contextmanager(fresh_pg_schema)(PG_URL) as url:
         with Store.open(url) as store:
             store.add_analyzed(build_analyzed(kobani_article(kobani_text), KOBANI_SPECS))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
-from helpers import fresh_pg_schema
+from helpers import fresh_pg_schema, pg_server_or_skip
 from test_api import KOBANI_SPECS, build_analyzed, kobani_article
 
 from wirewatch import render
@@ -73,10 +73,7 @@ def test_serve_with_a_token_may_start_a_new_database(tmp_path):
 
 @pytest.mark.postgres
 def test_postgres_schema_without_wirewatch_tables_is_refused():
-    if not PG_URL:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL=postgresql://... to run PostgreSQL tests")
+    pg_server_or_skip()
     from sqlalchemy import create_engine, inspect
 
     from wirewatch.store import normalize_url

@@ -4,11 +4,9 @@ what a scan computes, through ingest, split, merge, relink and the 0034 rebuild,
 from __future__ import annotations
 
 import json
-import os
 
-import pytest
 from conftest import ROOT
-from helpers import fresh_pg_schema, synthetic_news, write_jsonl
+from helpers import fresh_pg_schema, pg_server_or_skip, synthetic_news, write_jsonl
 from sqlalchemy import select
 
 from wirewatch.incidents import merge_incidents, relink_all, split_incident
@@ -108,11 +106,7 @@ def test_incident_counters_pairs_and_map_payload_stay_in_step_sqlite(tmp_path):
 
 
 def test_incident_counters_pairs_and_map_payload_stay_in_step_postgres(tmp_path):
-    url = os.environ.get("WIREWATCH_TEST_PG_URL")
-    if not url:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL (scripts/start_postgres.sh)")
+    url = pg_server_or_skip()
     corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(10, seed=4))
     for fresh in fresh_pg_schema(url):
         with Store.open(fresh) as store:

@@ -3,7 +3,6 @@ and linear cost (each stage looks at the event's sentence, not the whole documen
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import date
@@ -23,13 +22,9 @@ from wirewatch.store import Store
 
 @pytest.fixture
 def pg_url_fresh():
-    from helpers import fresh_pg_schema
+    from helpers import fresh_pg_schema, pg_server_or_skip
 
-    url = os.environ.get("WIREWATCH_TEST_PG_URL")
-    if not url:
-        if os.environ.get("WIREWATCH_REQUIRE_PG") == "1":
-            pytest.fail("WIREWATCH_REQUIRE_PG=1 but WIREWATCH_TEST_PG_URL is not set")
-        pytest.skip("set WIREWATCH_TEST_PG_URL (scripts/start_postgres.sh)")
+    url = pg_server_or_skip()
     yield from fresh_pg_schema(url)
 
 
