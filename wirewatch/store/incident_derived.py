@@ -175,7 +175,7 @@ def rebuild(conn: Connection) -> int:
     page of incidents at a time (migration 0034); returns how many incidents."""
     clear(conn)
     i = s.incidents.c
-    cols = [i[name] for name in FEATURE_COLUMNS]
+    cols = [i[name] for name in FEATURE_COLUMNS] + [i.date_start]  # what features and counters read
     last, total = "", 0
     while True:
         page = [dict(r._mapping) for r in conn.execute(
@@ -183,10 +183,9 @@ def rebuild(conn: Connection) -> int:
         if not page:
             return total
         last, total = page[-1]["id"], total + len(page)
-        ids = [r["id"] for r in page]
-        pairs = report_pairs(conn, ids)
+        pairs = report_pairs(conn, [r["id"] for r in page])
         write_pairs(conn, pairs)
-        counters.bump(conn, contributions(_summary_rows(conn, ids), pairs))
+        counters.bump(conn, contributions(page, pairs))
         features = map_features(conn, page)
         conn.execute(update(s.incidents).where(i.id == bindparam("iid"))
                      .values(map_feature=bindparam("feature")),
