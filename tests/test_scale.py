@@ -40,7 +40,13 @@ def _articles(n: int, seed: int = 5) -> list[Article]:
             for i, r in enumerate(synthetic_news(n, seed=seed))]
 
 
-def test_two_workers_give_the_same_events_in_the_same_order(pipeline):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_two_workers_give_the_same_events_in_the_same_order(pipeline, monkeypatch, fork):
+    """Forked workers share this process's pipeline; spawned ones (where other threads run) load
+    their own: both give exactly the events of one worker, in input order."""
+    import wirewatch.parallel
+
+    monkeypatch.setattr(wirewatch.parallel, "can_fork", lambda: fork)
     articles = _articles(40)
     one = [r.analyzed.events for r in analyze_parallel(articles, workers=1, pipeline=pipeline, batch_size=8)]
     two = list(analyze_parallel(articles, workers=2, batch_size=8))
@@ -73,6 +79,37 @@ def test_one_failing_article_is_reported_alone(pipeline):
     assert [r.article.id for r in out] == [a.id for a in articles]
     assert [r.error is not None for r in out] == [False, False, True, False, False, False]
     assert "injected" in out[2].error
+
+
+def test_forked_workers_run_the_callers_pipeline_and_report_its_failures(pipeline, monkeypatch):
+    """The fork path hands the workers this process's pipeline object (no model load per worker):
+    the fault-injecting wrapper, which a fresh process could not have, fails exactly its article."""
+    import wirewatch.parallel
+
+    monkeypatch.setattr(wirewatch.parallel, "can_fork", lambda: True)
+    articles = _articles(24)
+    articles[13] = Article(id="bad", text="EXPLODE. Police arrested ten men.", origin="bad")
+    out = list(analyze_parallel(articles, workers=2, pipeline=_Boom(pipeline), batch_size=4))
+    assert [r.article.id for r in out] == [a.id for a in articles]
+    assert [i for i, r in enumerate(out) if r.error is not None] == [13]
+    assert "injected" in out[13].error
+    assert wirewatch.parallel._WORKER_PIPELINE is None  # not kept after the run
+
+
+def test_fork_is_refused_while_another_thread_runs():
+    import threading
+
+    from wirewatch.parallel import can_fork
+
+    assert can_fork() == (threading.active_count() == 1)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_one_write_transaction_per_batch(tmp_path, pipeline):

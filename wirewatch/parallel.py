@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -70,6 +71,34 @@ def _work(articles: list[Article]) -> list[Analysis]:
     return analyze_batch(_WORKER_PIPELINE, articles)
 
 
+WARM_UP = Article(id="wirewatch-warm-up", text="Police arrested two men in Paris on Monday, officials said.")
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked from this one: the platform forks and this process runs
+    no other thread (a forked child gets a copy of the memory, not of the threads, and a lock some
+    thread held would stay held in the child)."""
+    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+
+
+def _forget_pipeline() -> None:
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = None
+
+
+def _forked_pool(pipeline: Any, name: str | None, batch_size: int, workers: int) -> ProcessPoolExecutor:
+    """Workers forked from this process share its loaded pipeline (copy-on-write): no model load per
+    worker. The pipeline is loaded, and warmed (the gazetteer and other lazy loads), here first."""
+    global _WORKER_PIPELINE
+    if pipeline is None:
+        from wirewatch.pipeline import Pipeline
+
+        pipeline = Pipeline(name, batch_size=batch_size)
+    pipeline.analyze(WARM_UP)
+    _WORKER_PIPELINE = pipeline  # inherited by the children, which fork when the pool starts
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+
+
 def _check_model(name: str | None) -> None:
     from pathlib import Path
 
@@ -96,8 +125,9 @@ def analyze_parallel(
 ) -> Iterator[Analysis]:
     """Analyse ``articles`` with ``workers`` processes (default: every core); yields in input order.
 
-    With one worker the given ``pipeline`` (or a new one) runs in this process. With more, each
-    worker process loads its own pipeline (model, gazetteer, KBs) once, takes batches of
+    With one worker the given ``pipeline`` (or a new one) runs in this process. With more, worker
+    processes are forked from this one and share its loaded pipeline (:func:`can_fork`; where this
+    process runs other threads, fresh processes each load their own once); each takes batches of
     ``batch_size`` articles, and at most ``2 * workers`` batches are in flight, so memory stays
     bounded however long the input is. An input of fewer than ``MIN_PARALLEL`` batches runs in
     this process (a worker's start-up, about one model load, would cost more than it saves).
@@ -118,10 +148,13 @@ def analyze_parallel(
         return
     name = model if model is not None else getattr(pipeline, "model", None)
     _check_model(name)  # a missing model is one clear error here, not a broken pool later
-    ctx = mp.get_context("spawn")  # no inherited threads or database connections
+    if can_fork():
+        pool = _forked_pool(pipeline, name, batch_size, workers)
+    else:  # another thread runs here (a server, a health check): fresh processes, each loads its own
+        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                   initargs=(name, batch_size))
     pending: deque[Future[list[Analysis]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(name, batch_size)) as pool:
+    with pool:
         try:
             while True:
                 while len(pending) < 2 * workers and (batch := list(islice(source, batch_size))):
@@ -132,3 +165,4 @@ def analyze_parallel(
         finally:
             for fut in pending:
                 fut.cancel()
+            _forget_pipeline()

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
@@ -54,6 +55,7 @@ def _sentence_text() -> Any:
     return func.substr(s.articles.c.text, e.sentence_start + 1, e.sentence_end - e.sentence_start)
 
 
+@lru_cache(maxsize=1)
 def _feature_select() -> Any:
     e, t, p = s.events.c, s.toponyms, s.places
     joined = (
@@ -122,6 +124,9 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
     todo = [i for i in event_ids if i not in preset]
     feats = {f.event_id: f for ch in _chunks(todo) for f in features(
         conn, id_list(conn.dialect.name, list(ch))(s.events.c.id))}
+    # stored reports do not change during the call: each one's features are read once, however many
+    # new reports of the batch have it among their candidates
+    known: dict[int, LinkFeatures] = {f.pk: f for f in feats.values()}
     for eid in event_ids:
         if eid in preset:
             assigned[eid] = preset[eid]
@@ -129,13 +134,16 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
         f = feats.get(eid)
         if f is None:
             continue
-        sub = (
+        pks = sorted(conn.execute(
             select(s.events.c.pk).where(_candidate_where(f))
             .order_by(s.events.c.pk.desc()).limit(MAX_CANDIDATES)
-        )
+        ).scalars())
+        missing = [pk for pk in pks if pk not in known]
+        for ch in _chunks(missing):
+            known.update((c.pk, c) for c in features(conn, s.events.c.pk.in_(ch)))
         cands = [
             c if c.incident_id else replace(c, incident_id=assigned.get(c.event_id))
-            for c in features(conn, s.events.c.pk.in_(sub))
+            for c in (known[pk] for pk in pks if pk in known)
         ]
         inc, _ = choose_incident(f, cands, incident_windows=_incident_windows(
             conn, {c.incident_id for c in cands if c.incident_id}))
