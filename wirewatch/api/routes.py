@@ -92,30 +92,6 @@ def list_events(
     })
 
 
-def _feature(ev: dict[str, Any]) -> dict[str, Any] | None:
-    loc = ev.get("location") or {}
-    if loc.get("lat") is None or loc.get("lon") is None:
-        return None
-    return {
-        "type": "Feature",
-        "id": ev["id"],
-        "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
-        "properties": {
-            "id": ev["id"],
-            "event_type": ev.get("event_type"),
-            "modality": ev.get("modality"),
-            "date": (ev.get("date") or {}).get("value"),
-            "confidence": ev.get("confidence"),
-            "trigger": (ev.get("trigger") or {}).get("text"),
-            "source": [m.get("name") or m.get("text") for m in ev.get("source") or []],
-            "target": [m.get("name") or m.get("text") for m in ev.get("target") or []],
-            "place": loc.get("name") or loc.get("text"),
-            "country": loc.get("country"),
-            "resolution": loc.get("resolution"),
-        },
-    }
-
-
 @router.get(
     "/events.geojson",
     summary="Located events as a GeoJSON FeatureCollection (for the map and GIS tools)",
@@ -137,11 +113,14 @@ def events_geojson(
         body = (f'{{"type":"FeatureCollection","ok":true,"count":"incidents","total":{int(total)},'
                 f'"features":[{",".join(feats)}]}}')
         return Response(body, media_type="application/json")
-    records = store.events(flt, limit=limit, offset=offset, order=order)
-    feats = [f for f in (_feature(e) for e in records) if f]
-    total = store.count_events(flt)
-    return JSONResponse({"type": "FeatureCollection", "ok": True, "count": count, "total": total,
-                         "features": feats})
+    feats = store.event_map_json(flt, limit=limit, offset=offset, order=order)
+    if flt is not None and flt.bbox is not None and offset == 0 and len(feats) < limit:
+        total = len(feats)  # a bbox matches located events only: this page is all of them
+    else:
+        total = store.count_events(flt)
+    body = (f'{{"type":"FeatureCollection","ok":true,"count":"events","total":{int(total)},'
+            f'"features":[{",".join(feats)}]}}')  # stored feature texts, joined as they are
+    return Response(body, media_type="application/json")
 
 
 @router.get("/events/{event_id}", summary="One event with its evidence (article text, sentence, spans)")

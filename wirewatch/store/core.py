@@ -35,7 +35,7 @@ from wirewatch.store import migrations as mig
 from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
 from wirewatch.store.incidents import link_events, refresh_articles
-from wirewatch.store.read import build_records, event_select, evidence, id_list
+from wirewatch.store.read import build_records, event_select, evidence, id_list, stored_map_features
 from wirewatch.store.write import Rows, add_article, article_row
 
 DEFAULT_URL = "sqlite:///wirewatch.db"
@@ -109,6 +109,7 @@ class Store:
         self.counted = True  # counters (0031) and LSH bands (0030) present: set by open()
         self.banded = True
         self.incident_counted = True  # incident counters, incident_actors, map_feature (0034): by open()
+        self.events_rtree = False  # SQLite with the events' R*Tree (0037): bbox filters use it; by open()
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -159,6 +160,10 @@ class Store:
             store.counted = "0031_event_counts" in done
             store.banded = "0030_lsh_bands" in done
             store.incident_counted = "0034_incident_derived" in done
+            if store.dialect == "sqlite":
+                with engine.connect() as conn:
+                    store.events_rtree = conn.exec_driver_sql(
+                        "SELECT 1 FROM sqlite_master WHERE name = 'events_rtree'").first() is not None
         except (OperationalError, ProgrammingError) as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -373,11 +378,33 @@ class Store:
             raise UserError("limit and offset must be >= 0")
         ordering = self._order(order)
         # filter, sort and page on the events table alone; join the rest for the page rows only
-        page = select(s.events.c.pk).where(where_all(flt, self.dialect)).order_by(*ordering)
+        page = (select(s.events.c.pk).where(where_all(flt, self.dialect, rtree=self.events_rtree))
+                .order_by(*ordering))
         page = page.limit(limit).offset(offset)
         q = event_select().where(s.events.c.pk.in_(page)).order_by(*ordering)
         with self._read() as conn:
             return build_records(conn, conn.execute(q).all())
+
+    def event_map(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[dict[str, Any]]:
+        """A page of the located matching events as GeoJSON features, one per report (what a map
+        shows of each, see :func:`wirewatch.store.read.map_feature`), not whole records."""
+        return [json.loads(f) for f in self.event_map_json(flt, limit, offset, order)]
+
+    def event_map_json(
+        self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
+    ) -> list[str]:
+        """:meth:`event_map` as the stored JSON text of each feature (for the map endpoint)."""
+        flt = flt or EventFilter()
+        if limit < 0 or offset < 0:
+            raise UserError("limit and offset must be >= 0")
+        ordering = self._order(order)
+        page = (select(s.events.c.pk).where(where_all(flt, self.dialect, rtree=self.events_rtree),
+                                            s.events.c.lat.is_not(None), s.events.c.lon.is_not(None))
+                .order_by(*ordering).limit(limit).offset(offset))
+        with self._read() as conn:
+            return stored_map_features(conn, list(conn.scalars(page)))
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -395,7 +422,8 @@ class Store:
     def count_events(self, flt: EventFilter | None = None) -> int:
         """Number of events matching ``flt``."""
         flt = flt or EventFilter()
-        q = select(func.count()).select_from(s.events).where(where_all(flt, self.dialect))
+        q = select(func.count()).select_from(s.events).where(
+            where_all(flt, self.dialect, rtree=self.events_rtree))
         with self._read() as conn:
             if flt.is_empty() and self.counted:  # the counter kept on write, not a scan of every event
                 return counters.total(conn, "events")
@@ -408,7 +436,8 @@ class Store:
         records are then read by key, so memory stays small and no OFFSET scan repeats.
         """
         flt = flt or EventFilter()
-        q = select(s.events.c.pk).where(where_all(flt, self.dialect)).order_by(s.events.c.pk)
+        q = (select(s.events.c.pk).where(where_all(flt, self.dialect, rtree=self.events_rtree))
+             .order_by(s.events.c.pk))
         with self._read() as conn:
             pks = list(conn.scalars(q))
         for i in range(0, len(pks), batch):
@@ -529,7 +558,7 @@ class Store:
         n = func.count().label("count")
         q = (
             select(key, n).select_from(s.events)
-            .where(where_all(flt, self.dialect), expr.is_not(None))
+            .where(where_all(flt, self.dialect, rtree=self.events_rtree), expr.is_not(None))
             .group_by(expr)
         )
         q = q.order_by(key) if by in ("day", "month", "year") else q.order_by(n.desc(), key)
@@ -566,7 +595,7 @@ class Store:
                 return ir.actors_incidents(conn, flt, limit, self.incident_counted)
         flt = flt or EventFilter()
         ea, e, act = s.event_actors, s.events, s.actors
-        matching = select(e.c.id).where(where_all(flt, self.dialect))
+        matching = select(e.c.id).where(where_all(flt, self.dialect, rtree=self.events_rtree))
         n = func.count(ea.c.event_id.distinct()).label("events")
         src = func.count(ea.c.event_id.distinct()).filter(ea.c.role == "source").label("as_source")
         tgt = func.count(ea.c.event_id.distinct()).filter(ea.c.role == "target").label("as_target")

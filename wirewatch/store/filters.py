@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,6 +25,25 @@ from wirewatch.store.schema import DATE_CLASSES, actor_keys, articles, event_act
 
 _FTS = table("articles_fts", column("rowid"))
 _TERM = re.compile(r"\S+")
+JULIAN_EPOCH = 1721424.5  # julianday('0001-01-01') - 1: julian day = date.toordinal() + this
+RTREE_COLUMNS = ("id", "lat0", "lat1", "lon0", "lon1", "day0", "day1")
+EVENTS_RTREE = table("events_rtree", *(column(c) for c in RTREE_COLUMNS))
+
+
+def box_clause(tree: Any, key: ColumnElement[Any], flt: EventFilter) -> ColumnElement[bool]:
+    """``key IN`` the ids of an R*Tree (SQLite; one box per located row: its point and its date
+    period in julian days) whose boxes overlap the filter's bbox and date window. A superset: the
+    tree stores 32-bit floats rounded outwards, so the exact clauses still apply beside it. The bbox
+    must not cross the antimeridian."""
+    assert flt.bbox is not None
+    w, so, e, n = flt.bbox
+    r = tree.c
+    conds = [r.lat1 >= so, r.lat0 <= n, r.lon1 >= w, r.lon0 <= e]
+    if flt.date_from is not None:
+        conds.append(r.day1 >= flt.date_from.toordinal() + JULIAN_EPOCH)
+    if flt.date_to is not None:
+        conds.append(r.day0 <= flt.date_to.toordinal() + JULIAN_EPOCH)
+    return key.in_(select(r.id).where(*conds))
 
 
 def fts5_query(user_text: str) -> str:
@@ -90,10 +110,14 @@ def date_clause(date_from: date | None, date_to: date | None) -> ColumnElement[b
     return and_(*clauses)
 
 
-def where(flt: EventFilter, dialect: str, probe: bool = False) -> list[ColumnElement[bool]]:
+def where(flt: EventFilter, dialect: str, probe: bool = False, rtree: bool = False
+          ) -> list[ColumnElement[bool]]:
     """The WHERE clauses (to be ANDed) selecting ``events`` rows that match ``flt``; ``probe``: they
-    test the reports of one incident (found by ``events.incident_id``), not every event."""
+    test the reports of one incident (found by ``events.incident_id``), not every event; ``rtree``:
+    a bbox is looked up in the events' R*Tree first (SQLite, migration 0037)."""
     out: list[ColumnElement[bool]] = []
+    if rtree and flt.bbox is not None and flt.bbox[0] <= flt.bbox[2]:
+        out.append(box_clause(EVENTS_RTREE, events.c.pk, flt))
     if flt.types:
         out.append(events.c.event_type.in_(list(flt.types)))
     if flt.modality:
@@ -136,7 +160,8 @@ def where(flt: EventFilter, dialect: str, probe: bool = False) -> list[ColumnEle
     return out
 
 
-def where_all(flt: EventFilter, dialect: str, probe: bool = False) -> ColumnElement[bool]:
+def where_all(flt: EventFilter, dialect: str, probe: bool = False, rtree: bool = False
+              ) -> ColumnElement[bool]:
     """All clauses ANDed (``true`` when the filter is empty)."""
-    clauses = where(flt, dialect, probe)
+    clauses = where(flt, dialect, probe, rtree)
     return and_(*clauses) if clauses else and_(True)

@@ -32,7 +32,7 @@ from wirewatch.query import EventFilter, countries
 from wirewatch.store import counters
 from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
-from wirewatch.store.filters import where_all
+from wirewatch.store.filters import RTREE_COLUMNS, box_clause, where_all
 from wirewatch.store.incidents import reports_of
 from wirewatch.store.read import id_list
 from wirewatch.store.schema import DATE_CLASSES
@@ -52,34 +52,20 @@ def check_count(count: str) -> str:
 SUMMARY_FIELDS = ("types", "country", "bbox", "date_from", "date_to")
 
 
-_RTREE = table("incidents_rtree", column("id"), column("lat0"), column("lat1"), column("lon0"),
-               column("lon1"), column("day0"), column("day1"))
-_JULIAN_EPOCH = 1721424.5  # julianday('0001-01-01') - 1: julian day = date.toordinal() + this
+_RTREE = table("incidents_rtree", *(column(c) for c in RTREE_COLUMNS))
 
 
-def has_rtree(conn: Connection) -> bool:
-    """Whether this is SQLite with the incidents' R*Tree (migration 0035), remembered per connection."""
+def has_rtree(conn: Connection, name: str = "incidents_rtree") -> bool:
+    """Whether this is SQLite with the R*Tree ``name`` (incidents: migration 0035, events: 0037),
+    remembered per connection."""
     if conn.dialect.name != "sqlite":
         return False
-    have = conn.info.get("wirewatch_rtree")
+    key = f"wirewatch_{name}"
+    have = conn.info.get(key)
     if have is None:
-        have = conn.info["wirewatch_rtree"] = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE name = 'incidents_rtree'").first() is not None
+        have = conn.info[key] = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).first() is not None
     return bool(have)
-
-
-def _box(flt: EventFilter) -> ColumnElement[bool]:
-    """``incidents.rowid IN`` the R*Tree boxes overlapping the bbox and date window (a superset: the
-    tree stores 32-bit floats rounded outwards, so the exact clauses still apply)."""
-    assert flt.bbox is not None
-    w, so, e, n = flt.bbox
-    r = _RTREE.c
-    conds = [r.lat1 >= so, r.lat0 <= n, r.lon1 >= w, r.lon0 <= e]
-    if flt.date_from is not None:
-        conds.append(r.day1 >= flt.date_from.toordinal() + _JULIAN_EPOCH)
-    if flt.date_to is not None:
-        conds.append(r.day0 <= flt.date_to.toordinal() + _JULIAN_EPOCH)
-    return literal_column("incidents.rowid").in_(select(r.id).where(*conds))
 
 
 def _summary_where(flt: EventFilter, rtree: bool = False) -> list[ColumnElement[bool]]:
@@ -88,7 +74,7 @@ def _summary_where(flt: EventFilter, rtree: bool = False) -> list[ColumnElement[
     i = s.incidents.c
     out: list[ColumnElement[bool]] = []
     if rtree and flt.bbox is not None and flt.bbox[0] <= flt.bbox[2]:
-        out.append(_box(flt))
+        out.append(box_clause(_RTREE, literal_column("incidents.rowid"), flt))
     if flt.types:
         out.append(i.event_type.in_(list(flt.types)))
     if flt.country:

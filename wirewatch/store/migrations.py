@@ -164,41 +164,54 @@ def _m0034_incident_derived(conn: Connection) -> None:
 _RTREE_ROW = ("new.rowid, new.lat, new.lat, new.lon, new.lon,"
               " min(coalesce(julianday(new.date_start), 0), coalesce(julianday(new.date_end), 1e7)),"
               " max(coalesce(julianday(new.date_start), 0), coalesce(julianday(new.date_end), 1e7))")
-_SQLITE_RTREE = (
-    # one box per located incident: its point and its date period (julian days; no date = all time)
-    "CREATE VIRTUAL TABLE IF NOT EXISTS incidents_rtree USING rtree(id, lat0, lat1, lon0, lon1, day0, day1)",
-    f"""CREATE TRIGGER IF NOT EXISTS incidents_rtree_ai AFTER INSERT ON incidents
-          WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN
-          INSERT INTO incidents_rtree VALUES ({_RTREE_ROW});
-        END""",
-    """CREATE TRIGGER IF NOT EXISTS incidents_rtree_ad AFTER DELETE ON incidents BEGIN
-         DELETE FROM incidents_rtree WHERE id = old.rowid;
-       END""",
-    f"""CREATE TRIGGER IF NOT EXISTS incidents_rtree_au AFTER UPDATE OF lat, lon, date_start, date_end
-          ON incidents BEGIN
-          DELETE FROM incidents_rtree WHERE id = old.rowid;
-          INSERT INTO incidents_rtree SELECT {_RTREE_ROW} WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
-        END""",
-    "DELETE FROM incidents_rtree",
-    f"INSERT INTO incidents_rtree SELECT {_RTREE_ROW.replace('new.', '')} FROM incidents"
-    " WHERE lat IS NOT NULL AND lon IS NOT NULL",
-)
+def _sqlite_rtree(table: str) -> tuple[str, ...]:
+    """SQL of an R*Tree ``<table>_rtree`` with one box per located row of ``table`` (its point and
+    its date period in julian days; no date = all time), triggers that keep it, and its fill."""
+    tree = f"{table}_rtree"
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {tree} USING rtree(id, lat0, lat1, lon0, lon1, day0, day1)",
+        f"""CREATE TRIGGER IF NOT EXISTS {tree}_ai AFTER INSERT ON {table}
+              WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN
+              INSERT INTO {tree} VALUES ({_RTREE_ROW});
+            END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {tree}_ad AFTER DELETE ON {table} BEGIN
+             DELETE FROM {tree} WHERE id = old.rowid;
+           END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {tree}_au AFTER UPDATE OF lat, lon, date_start, date_end
+              ON {table} BEGIN
+              DELETE FROM {tree} WHERE id = old.rowid;
+              INSERT INTO {tree} SELECT {_RTREE_ROW} WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL;
+            END""",
+        f"DELETE FROM {tree}",
+        f"INSERT INTO {tree} SELECT {_RTREE_ROW.replace('new.', '')} FROM {table}"
+        " WHERE lat IS NOT NULL AND lon IS NOT NULL",
+    )
+
+
+def _add_rtree(conn: Connection, table: str) -> None:
+    if conn.dialect.name != "sqlite" or not inspect(conn).has_table(table):
+        return
+    try:
+        with conn.begin_nested():
+            for sql in _sqlite_rtree(table):
+                conn.exec_driver_sql(sql)
+    except OperationalError as exc:
+        if "rtree" not in str(exc):
+            raise
+        log.warning("SQLite has no rtree module: maps read %s by B-tree index (%s)", table, exc)
 
 
 def _m0035_incident_rtree(conn: Connection) -> None:
     """SQLite: an R*Tree over every located incident's point and date period, kept in step by triggers,
     so a map's bbox + date window reads the matching incidents only (``store/incidents_read.py``).
     PostgreSQL keeps its B-tree indexes; a SQLite built without the rtree module goes on without it."""
-    if conn.dialect.name != "sqlite" or not inspect(conn).has_table("incidents"):
-        return
-    try:
-        with conn.begin_nested():
-            for sql in _SQLITE_RTREE:
-                conn.exec_driver_sql(sql)
-    except OperationalError as exc:
-        if "rtree" not in str(exc):
-            raise
-        log.warning("SQLite has no rtree module: maps read incidents by B-tree index (%s)", exc)
+    _add_rtree(conn, "incidents")
+
+
+def _m0037_event_rtree(conn: Connection) -> None:
+    """SQLite: the same R*Tree over every located event (``events.pk`` is its rowid), so a per-report
+    map or count in a bbox reads the events inside it only (``store/filters.where``)."""
+    _add_rtree(conn, "events")
 
 
 def _m0036_event_article_pk(conn: Connection) -> None:
@@ -218,6 +231,29 @@ def _m0036_event_article_pk(conn: Connection) -> None:
     if inspect(conn).has_table("incidents"):
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_incidents_type_country"
                              " ON incidents (event_type, country, date_start)")
+
+
+def _m0038_event_map_feature(conn: Connection) -> None:
+    """``events.map_feature``: each located event's map feature as JSON text (written with new rows
+    from now on), filled here for the stored ones, a batch of keys at a time."""
+    from sqlalchemy import bindparam, update
+
+    from wirewatch.store.read import build_map_features
+
+    if "map_feature" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN map_feature TEXT")
+    e = schema.events.c
+    last = 0
+    while True:
+        pks = list(conn.scalars(select(e.pk).where(e.pk > last, e.lat.is_not(None), e.map_feature.is_(None))
+                                .order_by(e.pk).limit(5000)))
+        if not pks:
+            return
+        made = [{"k": pk, "f": f} for pk, f in build_map_features(conn, pks).items() if f is not None]
+        if made:
+            conn.execute(update(schema.events).where(e.pk == bindparam("k"))
+                         .values(map_feature=bindparam("f")), made)
+        last = pks[-1]
 
 
 def _m0031_event_counts(conn: Connection) -> None:
@@ -244,6 +280,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0034_incident_derived", _m0034_incident_derived),
     ("0035_incident_rtree", _m0035_incident_rtree),
     ("0036_event_article_pk", _m0036_event_article_pk),
+    ("0037_event_rtree", _m0037_event_rtree),
+    ("0038_event_map_feature", _m0038_event_map_feature),
 )
 
 

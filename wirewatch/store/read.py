@@ -183,3 +183,67 @@ def evidence(article_text: str, record: dict[str, Any]) -> dict[str, Any]:
         "sentence_text": article_text[sent["start"]:sent["end"]],
         "spans": spans,
     }
+
+
+def map_feature(event_id: str, props: dict[str, Any], lat: float | None, lon: float | None) -> str | None:
+    """One event's map feature as JSON text (None without a point): ``props`` are event_type,
+    modality, date, confidence (rounded here), trigger, source and target names, place, country and
+    resolution. The writer stores it with the event; :func:`build_map_features` rebuilds it."""
+    if lat is None or lon is None:
+        return None
+    props = {"id": event_id, **props, "confidence": round(float(props["confidence"]), 4)}
+    return json.dumps({"type": "Feature", "id": event_id, "geometry": {"type": "Point",
+                       "coordinates": [lon, lat]}, "properties": props}, ensure_ascii=False)
+
+
+def stored_map_features(conn: Connection, pks: Sequence[int]) -> list[str]:
+    """The map features (JSON text) of the located events with these keys, in the given order: as
+    stored with each event, built from its rows where none is stored."""
+    if not pks:
+        return []
+    stored = dict(conn.execute(select(events.c.pk, events.c.map_feature).where(
+        id_list(conn.dialect.name, list(pks))(events.c.pk))).all())
+    missing = [pk for pk in pks if stored.get(pk) is None]
+    stored.update(build_map_features(conn, missing) if missing else {})
+    return [f for f in (stored.get(pk) for pk in pks) if f is not None]
+
+
+def build_map_features(conn: Connection, pks: Sequence[int]) -> dict[int, str | None]:
+    """``pk -> map feature`` (JSON text, None when the event has no point) built from the event's
+    rows (event, toponym, place, actor mentions): for rows stored without one (migration 0038)."""
+    if not pks:
+        return {}
+    e, t, p = events.c, toponyms, places
+    joined = (
+        events.outerjoin(t, and_(t.c.article_id == e.article_id, t.c.idx == e.location_idx))
+        .outerjoin(p, p.c.place_key == t.c.place_key)
+    )
+    q = (select(e.pk, e.id, e.event_type, e.modality, e.date_value, e.confidence, e.trigger_text, e.lat,
+                e.lon, t.c.text, p.c.name, p.c.country, p.c.lat.label("p_lat"), p.c.lon.label("p_lon"),
+                p.c.resolution)
+         .select_from(joined).where(id_list(conn.dialect.name, list(pks))(e.pk)))
+    rows = {r.pk: r for r in conn.execute(q)}
+    names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    ids = [r.id for r in rows.values()]
+    aq = (
+        select(event_actors.c.event_id, event_actors.c.role, mentions.c.name, mentions.c.text)
+        .select_from(event_actors.join(mentions, and_(
+            mentions.c.article_id == event_actors.c.article_id, mentions.c.idx == event_actors.c.mention_idx,
+        )))
+        .where(id_list(conn.dialect.name, ids)(event_actors.c.event_id))
+        .order_by(event_actors.c.event_id, event_actors.c.role, event_actors.c.ord)
+    )
+    for eid, role, name, text in conn.execute(aq):
+        names[eid, role].append(name or text)
+    out: dict[int, str | None] = {}
+    for pk in pks:
+        r = rows.get(pk)
+        if r is None:
+            continue
+        out[pk] = map_feature(r.id, {
+            "event_type": r.event_type, "modality": r.modality, "date": r.date_value,
+            "confidence": r.confidence, "trigger": r.trigger_text,
+            "source": names.get((r.id, "source"), []), "target": names.get((r.id, "target"), []),
+            "place": r.name or r.text, "country": r.country, "resolution": r.resolution,
+        }, r.p_lat if r.p_lat is not None else r.lat, r.p_lon if r.p_lon is not None else r.lon)
+    return out

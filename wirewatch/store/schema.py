@@ -213,6 +213,9 @@ events = Table(
     Column("country", String(3)),
     # the incident this report belongs to (``incidents.id``); added by migration 0020_incidents
     Column("incident_id", String(64)),
+    # a located event's map feature (GeoJSON Feature as JSON text; store/read.map_feature), written
+    # with the row (migration 0038 fills older rows): the per-report map reads it, not five tables
+    Column("map_feature", Text),
     ForeignKeyConstraint(["article_id", "sentence_idx"], ["sentences.article_id", "sentences.idx"]),
     ForeignKeyConstraint(["article_id", "location_idx"], ["toponyms.article_id", "toponyms.idx"]),
     ForeignKeyConstraint(["article_id", "date_idx"], ["timexes.article_id", "timexes.idx"]),

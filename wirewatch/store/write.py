@@ -11,6 +11,7 @@ from typing import Any
 
 from wirewatch.query import date_range, fold
 from wirewatch.records import AnalyzedArticle, Article, Mention, Place, TimeExpr, Toponym
+from wirewatch.store.read import map_feature
 from wirewatch.store.schema import DATE_CLASSES
 
 Row = dict[str, Any]
@@ -152,6 +153,13 @@ def add_article(rows: Rows, an: AnalyzedArticle, minhash: bytes | None) -> None:
             "lon": place.lon if place else None,
             "country": place.country if place else None,
             "incident_id": ev.incident,  # None: the store links it (store/incidents.py)
+            "map_feature": None if place is None or ev.location is None else map_feature(
+                ev.id, {"event_type": ev.event_type, "modality": ev.modality, "date": ev.date.value,
+                        "confidence": ev.confidence, "trigger": ev.trigger.text,
+                        "source": [m.actor.name or m.text for m in ev.source],
+                        "target": [m.actor.name or m.text for m in ev.target],
+                        "place": place.name or ev.location.text, "country": place.country,
+                        "resolution": place.resolution}, place.lat, place.lon),
         })
         for role, group in (("source", ev.source), ("target", ev.target)):
             for i, m in enumerate(group):
