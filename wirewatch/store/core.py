@@ -8,6 +8,8 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -554,6 +556,9 @@ class Store:
         expr = self._key(by)
         if flt.is_empty() and self.counted:
             return self._counted(by)
+        if (self.counted and by in ("day", "month", "year")
+                and replace(flt, date_from=None, date_to=None, types=()).is_empty()):
+            return self._window_counted(flt, by)  # the timeline's date brush and type buttons
         key = expr.label("key")
         n = func.count().label("count")
         q = (
@@ -568,6 +573,37 @@ class Store:
                 k = r.key.isoformat() if hasattr(r.key, "isoformat") else r.key
                 out.append({"key": k, "count": int(r.count)})
             return out
+
+    def _window_counted(self, flt: EventFilter, by: str) -> list[dict[str, Any]]:
+        """:meth:`aggregate` by day/month/year for a date window and/or types alone: the day (or
+        type-and-day) counters of the days inside the window, plus a scan of the events that start
+        before it and reach into it (bounded by the longest period of each date class)."""
+        lo = flt.date_from.isoformat() if flt.date_from else None
+        hi = flt.date_to.isoformat() if flt.date_to else None
+        n: Counter[str] = Counter()
+        with self._read() as conn:
+            if flt.types:
+                for t in flt.types:
+                    lo_t, hi_t = counters.day_type_key(t, lo or ""), counters.day_type_key(t, hi or "~")
+                    for key, c in counters.buckets(conn, "day_type", lo_t, hi_t):
+                        n[key.split("|", 1)[1]] += c
+            else:
+                n.update(dict(counters.buckets(conn, "day", lo, hi)))
+            if flt.date_from is not None and flt.date_from > date.min:
+                reaching = replace(flt, date_to=flt.date_from - timedelta(days=1))
+                e = s.events.c
+                q = (select(e.date_start, func.count())
+                     .where(where_all(reaching, self.dialect), e.date_start.is_not(None))
+                     .group_by(e.date_start))
+                for day, c in conn.execute(q):
+                    n[day.isoformat() if hasattr(day, "isoformat") else str(day)] += int(c)
+        width = {"month": 7, "year": 4}.get(by)
+        if width:
+            merged: Counter[str] = Counter()
+            for key, c in n.items():
+                merged[key[:width]] += c
+            n = merged
+        return [{"key": k, "count": n[k]} for k in sorted(n) if n[k]]
 
     def _counted(self, by: str) -> list[dict[str, Any]]:
         """:meth:`aggregate` of every event, from the counters kept on write."""

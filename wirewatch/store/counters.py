@@ -6,7 +6,8 @@ events, growing with the database. Instead each write transaction adds its count
 per key, in the same transaction, under the store's single-writer lock), and unfiltered reads sum a
 few rows. Keys: ``(kind, key)`` with kind ``total`` (events, located_events, articles, duplicates,
 mentions, toponyms, timexes), ``day`` (an event's ``date_start``), ``type``, ``country``,
-``modality``, ``end`` (an event's ``date_end``: the last date is its largest key), and
+``modality``, ``end`` (an event's ``date_end``: the last date is its largest key), ``day_type``
+(``TYPE|YYYY-MM-DD``: a type's timeline is one key range; migration 0039), and
 ``actor``/``actor_src``/``actor_tgt`` (events per actor id, as either, as source,
 as target). The store is append-only; a future delete must decrement them in its transaction.
 Incidents keep their own kinds (``inc*``) here, added and subtracted as incident rows are rewritten
@@ -40,6 +41,7 @@ def count_rows(rows: Any) -> Counter[Key]:
             c["total", "located_events"] += 1
         if ev["date_start"] is not None:
             c["day", ev["date_start"].isoformat()] += 1
+            c["day_type", day_type_key(ev["event_type"], ev["date_start"].isoformat())] += 1
         if ev["date_end"] is not None:
             c["end", ev["date_end"].isoformat()] += 1
         c["type", ev["event_type"]] += 1
@@ -55,6 +57,20 @@ def count_rows(rows: Any) -> Counter[Key]:
         for actor, role in pairs:
             c["actor_src" if role == "source" else "actor_tgt", actor] += 1
     return c
+
+
+def day_type_key(event_type: str, day: str) -> str:
+    """The ``day_type`` key of a type's events on a day (types never contain ``|``)."""
+    return f"{event_type}|{day}"
+
+
+def scanned_day_types(conn: Connection) -> Counter[Key]:
+    """The ``day_type`` counters computed by a scan (migration 0039 fills them this way)."""
+    e = s.events.c
+    q = (select(e.event_type, e.date_start, func.count()).where(e.date_start.is_not(None))
+         .group_by(e.event_type, e.date_start))
+    iso = lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d)  # noqa: E731
+    return Counter({("day_type", day_type_key(t, iso(d))): int(n) for t, d, n in conn.execute(q)})
 
 
 def bump(conn: Connection, counts: Counter[Key]) -> None:
@@ -129,6 +145,7 @@ def scanned(conn: Connection) -> Counter[Key]:
                       ("modality", e.modality), ("country", e.country)):
         for key, cnt in conn.execute(select(col, func.count()).where(col.is_not(None)).group_by(col)):
             counts[kind, key.isoformat() if hasattr(key, "isoformat") else str(key)] = int(cnt)
+    counts.update(scanned_day_types(conn))
     events = func.count(ea.event_id.distinct())
     roles = (("actor", None), ("actor_src", ea.role == "source"), ("actor_tgt", ea.role == "target"))
     for kind, cond in roles:

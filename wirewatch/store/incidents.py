@@ -127,6 +127,8 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
     # stored reports do not change during the call: each one's features are read once, however many
     # new reports of the batch have it among their candidates
     known: dict[int, LinkFeatures] = {f.pk: f for f in feats.values()}
+    windows: dict[str, Any] = {}  # stored incidents' date windows, likewise read once
+    unstored: set[str] = set()
     for eid in event_ids:
         if eid in preset:
             assigned[eid] = preset[eid]
@@ -145,8 +147,11 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
             c if c.incident_id else replace(c, incident_id=assigned.get(c.event_id))
             for c in (known[pk] for pk in pks if pk in known)
         ]
-        inc, _ = choose_incident(f, cands, incident_windows=_incident_windows(
-            conn, {c.incident_id for c in cands if c.incident_id}))
+        incs = {c.incident_id for c in cands if c.incident_id}
+        ask = incs - windows.keys() - unstored
+        windows.update(_incident_windows(conn, ask))
+        unstored |= ask - windows.keys()  # made in this batch: no row yet
+        inc, _ = choose_incident(f, cands, incident_windows={k: windows[k] for k in incs if k in windows})
         assigned[eid] = inc or incident_id_for(eid)
     _assign(conn, assigned)
     touched = set(assigned.values())

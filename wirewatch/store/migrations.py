@@ -256,6 +256,18 @@ def _m0038_event_map_feature(conn: Connection) -> None:
         last = pks[-1]
 
 
+def _m0039_day_type_counts(conn: Connection) -> None:
+    """``day_type`` counters (events per type and day, kept on write from now on), filled by one
+    GROUP BY of the stored events: a date window's timeline of some types reads counters."""
+    from sqlalchemy import delete
+
+    from wirewatch.store import counters
+
+    # 0031, applied late, may have counted them already (its backfill scans every kind): replace
+    conn.execute(delete(schema.event_counts).where(schema.event_counts.c.kind == "day_type"))
+    counters.bump(conn, counters.scanned_day_types(conn))
+
+
 def _m0031_event_counts(conn: Connection) -> None:
     """Counters kept current on write (``event_counts``), filled from what is already stored."""
     from wirewatch.store import counters
@@ -282,6 +294,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0036_event_article_pk", _m0036_event_article_pk),
     ("0037_event_rtree", _m0037_event_rtree),
     ("0038_event_map_feature", _m0038_event_map_feature),
+    ("0039_day_type_counts", _m0039_day_type_counts),
 )
 
 
