@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -58,8 +59,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.warm_up()
-        yield
-        state.close()
+        gc.freeze()  # what start-up made lives as long as the server: full collections skip it
+        try:
+            yield
+        finally:
+            state.close()
+            gc.unfreeze()  # an app made and stopped inside a longer process leaves nothing pinned
 
     app = FastAPI(
         title="wirewatch",

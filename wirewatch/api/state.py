@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import inspect
 import threading
@@ -120,6 +121,7 @@ class ServerState:
                 from wirewatch.pipeline import Pipeline
 
                 self._pipeline = Pipeline()
+                gc.freeze()  # the model and gazetteer live as long as the server: collections skip them
             return self._pipeline
 
     def warm_up(self) -> threading.Thread | None:
