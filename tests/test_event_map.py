@@ -65,6 +65,8 @@ def _assert_light_equals_records(store: Store) -> None:
             assert store.event_map(flt, limit=5000, order=order) == expected
         expected = [f for f in map(_reference_feature, store.events(flt, limit=5000, order="-date")) if f]
         assert store.event_map(flt, limit=3, offset=2, order="-date") == expected[2:5]
+        for offset in (0, 2, 10**6):  # the total: counted by the page's own query where a bbox is given
+            assert store.event_map_page(flt, limit=3, offset=offset)[1] == store.count_events(flt)
 
 
 def test_map_features_equal_the_records_sqlite(tmp_path):
@@ -140,8 +142,20 @@ def test_stored_features_equal_the_features_built_from_rows_and_0038_fills_older
             conn.execute(sch.events.update().values(map_feature=None))  # as stored before 0038
             conn.execute(sch.migrations.delete().where(sch.migrations.c.name == "0038_event_map_feature"))
         flt = EventFilter.from_params(bbox="-180,-90,180,90")
-        rebuilt_on_read = store.event_map_json(flt, limit=5000)
+        rebuilt_on_read = store.event_map_page(flt, limit=5000)[0]
     with Store.open(f"sqlite:///{path}") as store:  # 0038 runs again and fills every located row
         with store.engine.connect() as conn:
             assert dict(conn.execute(select(e.pk, e.map_feature).where(e.lat.is_not(None))).all()) == stored
-        assert store.event_map_json(flt, limit=5000) == rebuilt_on_read
+        assert store.event_map_page(flt, limit=5000)[0] == rebuilt_on_read
+
+
+def test_incident_map_page_totals_equal_the_count(tmp_path):
+    """The incident map's total comes from its page query where a bbox is given: the same number
+    as counting the matching incidents, at every offset (also past the end)."""
+    with Store.open(f"sqlite:///{tmp_path / 'i.db'}") as store:
+        _ingested(store, tmp_path)
+        for flt in _filters(store):
+            for offset in (0, 1, 10**6):
+                feats, total = store.incident_map_page(flt, limit=2, offset=offset)
+                assert total == store.count_incidents(flt)
+                assert feats == [f for f in store.incident_map_page(flt, limit=5000)[0][offset:offset + 2]]

@@ -53,7 +53,4 @@ def incident_features(
     ``store/incident_derived.map_features``) of a page of located matching incidents, and the number
     of matching incidents."""
     inc_order = order if order in ("date", "-date") else "-date"
-    feats = store.incident_map_json(flt, limit=limit, offset=offset, order=inc_order)
-    if flt is not None and flt.bbox is not None and offset == 0 and len(feats) < limit:
-        return feats, len(feats)  # a bbox matches located incidents only: this page is all of them
-    return feats, store.count_incidents(flt)
+    return store.incident_map_page(flt, limit=limit, offset=offset, order=inc_order)

@@ -113,11 +113,7 @@ def events_geojson(
         body = (f'{{"type":"FeatureCollection","ok":true,"count":"incidents","total":{int(total)},'
                 f'"features":[{",".join(feats)}]}}')
         return Response(body, media_type="application/json")
-    feats = store.event_map_json(flt, limit=limit, offset=offset, order=order)
-    if flt is not None and flt.bbox is not None and offset == 0 and len(feats) < limit:
-        total = len(feats)  # a bbox matches located events only: this page is all of them
-    else:
-        total = store.count_events(flt)
+    feats, total = store.event_map_page(flt, limit=limit, offset=offset, order=order)
     body = (f'{{"type":"FeatureCollection","ok":true,"count":"events","total":{int(total)},'
             f'"features":[{",".join(feats)}]}}')  # stored feature texts, joined as they are
     return Response(body, media_type="application/json")

@@ -392,21 +392,27 @@ class Store:
     ) -> list[dict[str, Any]]:
         """A page of the located matching events as GeoJSON features, one per report (what a map
         shows of each, see :func:`wirewatch.store.read.map_feature`), not whole records."""
-        return [json.loads(f) for f in self.event_map_json(flt, limit, offset, order)]
+        return [json.loads(f) for f in self.event_map_page(flt, limit, offset, order)[0]]
 
-    def event_map_json(
+    def event_map_page(
         self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
-    ) -> list[str]:
-        """:meth:`event_map` as the stored JSON text of each feature (for the map endpoint)."""
+    ) -> tuple[list[str], int]:
+        """(:meth:`event_map` as the stored JSON text of each feature, the number of matching
+        events). With a bbox the page's query counts its matches too (one pass, not two)."""
         flt = flt or EventFilter()
         if limit < 0 or offset < 0:
             raise UserError("limit and offset must be >= 0")
-        ordering = self._order(order)
-        page = (select(s.events.c.pk).where(where_all(flt, self.dialect, rtree=self.events_rtree),
-                                            s.events.c.lat.is_not(None), s.events.c.lon.is_not(None))
-                .order_by(*ordering).limit(limit).offset(offset))
+        e = s.events.c
+        cond = (where_all(flt, self.dialect, rtree=self.events_rtree), e.lat.is_not(None), e.lon.is_not(None))
+        boxed = flt.bbox is not None  # every match is located: the page's matches are the total
+        cols = (e.pk, func.count().over().label("total")) if boxed else (e.pk,)
+        page = select(*cols).where(*cond).order_by(*self._order(order)).limit(limit).offset(offset)
         with self._read() as conn:
-            return stored_map_features(conn, list(conn.scalars(page)))
+            rows = conn.execute(page).all()
+            feats = stored_map_features(conn, [r.pk for r in rows])
+        if boxed and (rows or offset == 0):
+            return feats, int(rows[0].total) if rows else 0
+        return feats, self.count_events(flt)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -675,14 +681,16 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Located matching incidents as GeoJSON features, one per incident at its best place (see
         ``incident_derived.map_features``)."""
-        return [json.loads(f) for f in self.incident_map_json(flt, limit, offset, order)]
+        return [json.loads(f) for f in self.incident_map_page(flt, limit, offset, order)[0]]
 
-    def incident_map_json(
+    def incident_map_page(
         self, flt: EventFilter | None = None, limit: int = 2000, offset: int = 0, order: str = "-date"
-    ) -> list[str]:
-        """:meth:`incident_map` as the stored JSON text of each feature (for the map endpoint)."""
+    ) -> tuple[list[str], int]:
+        """(:meth:`incident_map` as the stored JSON text of each feature, the number of matching
+        incidents), for the map endpoint."""
         with self._read() as conn:
-            return ir.map_page(conn, flt, limit, offset, order)
+            feats, total = ir.map_page(conn, flt, limit, offset, order)
+        return feats, self.count_incidents(flt) if total is None else total
 
     def iter_incidents(self, flt: EventFilter | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every matching incident (oldest first), ``batch`` at a time; for export."""

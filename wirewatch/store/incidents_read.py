@@ -202,25 +202,30 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
 
 
 def map_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
-             order: str = "-date") -> list[str]:
-    """A page of located matching incidents as map features (GeoJSON Feature JSON text, see
-    :func:`wirewatch.store.incident_derived.map_features`), read as stored with each incident."""
+             order: str = "-date") -> tuple[list[str], int | None]:
+    """(A page of located matching incidents as map features: GeoJSON Feature JSON text, see
+    :func:`wirewatch.store.incident_derived.map_features`, read as stored with each incident; the
+    number of matching incidents where a bbox is given, counted by the page's own query, else None)."""
     i = s.incidents.c
+    boxed = flt is not None and flt.bbox is not None  # every match is located
     # the page's ids first, then their features: the sort then carries ids, not ~500-byte features
-    q = (select(i.id).where(i.lat.is_not(None), i.lon.is_not(None))
+    cols = (i.id, func.count().over().label("total")) if boxed else (i.id,)
+    q = (select(*cols).where(i.lat.is_not(None), i.lon.is_not(None))
          .order_by(*_order(order)).limit(limit).offset(offset))
     cond = matching(flt, conn)
     if cond is not None:
         q = q.where(cond)
-    ids = list(conn.scalars(q))
+    page = conn.execute(q).all()
+    total = (int(page[0].total) if page else 0) if boxed and (page or offset == 0) else None
+    ids = [r.id for r in page]
     if not ids:
-        return []
+        return [], total
     cols = [i[name] for name in derived.FEATURE_COLUMNS]
     rows = {r.id: r for r in conn.execute(
         select(i.map_feature, *cols).where(id_list(conn.dialect.name, ids)(i.id)))}
     missing = [dict(r._mapping) for r in rows.values() if r.map_feature is None]  # written with each row
     made = derived.map_features(conn, missing) if missing else {}
-    return [rows[k].map_feature if rows[k].map_feature is not None else str(made[k]) for k in ids]
+    return [rows[k].map_feature if rows[k].map_feature is not None else str(made[k]) for k in ids], total
 
 
 def get_incident(conn: Connection, incident_id: str) -> dict[str, Any] | None:
