@@ -96,6 +96,39 @@ def test_forked_workers_run_the_callers_pipeline_and_report_its_failures(pipelin
     assert wirewatch.parallel._WORKER_PIPELINE is None  # not kept after the run
 
 
+def _stored(store: Store) -> tuple[list, list, dict]:
+    evs = store.events(None, limit=5000, order="article")
+    return [e["id"] for e in evs], [e["incident"] for e in evs], store.stats()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_ingest_on_two_forked_workers_stores_what_one_worker_stores(tmp_path, pipeline, backend, monkeypatch):
+    """The writer's open database connection is inherited by the forked workers, which never use
+    it: after the run the store works and holds exactly what a one-worker ingest wrote."""
+    import wirewatch.parallel
+
+    monkeypatch.setattr(wirewatch.parallel, "can_fork", lambda: True)
+    corpus = write_jsonl(tmp_path / "c.jsonl", synthetic_news(40, seed=12))
+    if backend == "postgres":
+        from helpers import fresh_pg_schema, pg_server_or_skip
+
+        server = pg_server_or_skip()
+        urls = [fresh_pg_schema(server), fresh_pg_schema(server)]
+        one_url, two_url = next(urls[0]), next(urls[1])
+    else:
+        one_url, two_url = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
+    with Store.open(one_url) as one:
+        first = ingest([corpus], one, pipeline=pipeline, batch_size=8, workers=1)
+        expected = _stored(one)
+    with Store.open(two_url) as two:
+        summary = ingest([corpus], two, pipeline=pipeline, batch_size=8, workers=2)
+        assert not summary.failed and summary.added == first.added > 32  # more than two batches
+        assert _stored(two) == expected and len(expected[0]) > 40
+    if backend == "postgres":
+        for gen in urls:
+            gen.close()  # drops the schema
+
+
 def test_fork_is_refused_while_another_thread_runs():
     import threading
 
