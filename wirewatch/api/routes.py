@@ -109,13 +109,11 @@ def events_geojson(
         from wirewatch.api.incidents import incident_features
 
         feats, total = incident_features(store, flt, limit, offset, order)
-        # the features are stored JSON text: joined as they are, not parsed and encoded again
-        body = (f'{{"type":"FeatureCollection","ok":true,"count":"incidents","total":{int(total)},'
-                f'"features":[{",".join(feats)}]}}')
-        return Response(body, media_type="application/json")
-    feats, total = store.event_map_page(flt, limit=limit, offset=offset, order=order)
-    body = (f'{{"type":"FeatureCollection","ok":true,"count":"events","total":{int(total)},'
-            f'"features":[{",".join(feats)}]}}')  # stored feature texts, joined as they are
+    else:
+        feats, total = store.event_map_page(flt, limit=limit, offset=offset, order=order)
+    # the features are stored JSON text: joined as they are, not parsed and encoded again
+    body = (f'{{"type":"FeatureCollection","ok":true,"count":"{count}","total":{int(total)},'
+            f'"features":[{",".join(feats)}]}}')
     return Response(body, media_type="application/json")
 
 

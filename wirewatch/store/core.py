@@ -96,6 +96,15 @@ def _sqlite_engine(url: str, read_only: bool = False) -> Engine:
     return engine
 
 
+def _by_period(day_counts: Iterable[tuple[str, int]], by: str) -> list[tuple[str, int]]:
+    """Day counts (ISO day keys) summed by ``by`` (day, month or year), in key order, zeros left out."""
+    width = {"month": 7, "year": 4}.get(by, 10)
+    merged: Counter[str] = Counter()
+    for key, n in day_counts:
+        merged[key[:width]] += n
+    return sorted((k, n) for k, n in merged.items() if n)
+
+
 class Store:
     """Articles, events and everything needed to rebuild an event record, behind one interface.
 
@@ -162,10 +171,8 @@ class Store:
             store.counted = "0031_event_counts" in done
             store.banded = "0030_lsh_bands" in done
             store.incident_counted = "0034_incident_derived" in done
-            if store.dialect == "sqlite":
-                with engine.connect() as conn:
-                    store.events_rtree = conn.exec_driver_sql(
-                        "SELECT 1 FROM sqlite_master WHERE name = 'events_rtree'").first() is not None
+            with engine.connect() as conn:
+                store.events_rtree = ir.has_rtree(conn, "events_rtree")
         except (OperationalError, ProgrammingError) as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -603,26 +610,16 @@ class Store:
                      .group_by(e.date_start))
                 for day, c in conn.execute(q):
                     n[day.isoformat() if hasattr(day, "isoformat") else str(day)] += int(c)
-        width = {"month": 7, "year": 4}.get(by)
-        if width:
-            merged: Counter[str] = Counter()
-            for key, c in n.items():
-                merged[key[:width]] += c
-            n = merged
-        return [{"key": k, "count": n[k]} for k in sorted(n) if n[k]]
+        return [{"key": k, "count": c} for k, c in _by_period(n.items(), by)]
 
     def _counted(self, by: str) -> list[dict[str, Any]]:
         """:meth:`aggregate` of every event, from the counters kept on write."""
         kind = "day" if by in ("month", "year") else by
         with self._read() as conn:
             rows = counters.buckets(conn, kind)
-        if by in ("month", "year"):
-            width = 7 if by == "month" else 4
-            merged: Counter[str] = Counter()
-            for key, n in rows:
-                merged[key[:width]] += n
-            rows = sorted(merged.items())
-        if by not in ("day", "month", "year"):
+        if by in ("day", "month", "year"):
+            rows = _by_period(rows, by)
+        else:
             rows.sort(key=lambda kv: (-kv[1], kv[0]))
         return [{"key": k, "count": n} for k, n in rows]
 
