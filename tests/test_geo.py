@@ -83,8 +83,10 @@ def test_gazetteer_builds_from_clean_cache_dir(tmp_path):
 
 
 def write_places(path: Path, rows: list[str]) -> Path:
-    with gzip.open(path, "wt", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
+    """The rows as a gzipped TSV; the same rows give the same bytes (no time in the gzip header, so two
+    writes a second apart do not change the file's hash)."""
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(("\n".join(rows) + "\n").encode("utf-8"))
     return path
 
 
