@@ -609,7 +609,7 @@ class Store:
                      .where(where_all(reaching, self.dialect), e.date_start.is_not(None))
                      .group_by(e.date_start))
                 for day, c in conn.execute(q):
-                    n[day.isoformat() if hasattr(day, "isoformat") else str(day)] += int(c)
+                    n[counters.key_text(day)] += int(c)
         return [{"key": k, "count": c} for k, c in _by_period(n.items(), by)]
 
     def _counted(self, by: str) -> list[dict[str, Any]]:

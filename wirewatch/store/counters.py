@@ -59,7 +59,7 @@ def count_rows(rows: Any) -> Counter[Key]:
     return c
 
 
-def _key_text(value: Any) -> str:
+def key_text(value: Any) -> str:
     """A grouped column's value as a counter key (dates as ISO days)."""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -74,7 +74,7 @@ def scanned_day_types(conn: Connection) -> Counter[Key]:
     e = s.events.c
     q = (select(e.event_type, e.date_start, func.count()).where(e.date_start.is_not(None))
          .group_by(e.event_type, e.date_start))
-    return Counter({("day_type", day_type_key(t, _key_text(d))): int(n) for t, d, n in conn.execute(q)})
+    return Counter({("day_type", day_type_key(t, key_text(d))): int(n) for t, d, n in conn.execute(q)})
 
 
 def bump(conn: Connection, counts: Counter[Key]) -> None:
@@ -148,7 +148,7 @@ def scanned(conn: Connection) -> Counter[Key]:
     for kind, col in (("day", e.date_start), ("end", e.date_end), ("type", e.event_type),
                       ("modality", e.modality), ("country", e.country)):
         for key, cnt in conn.execute(select(col, func.count()).where(col.is_not(None)).group_by(col)):
-            counts[kind, _key_text(key)] = int(cnt)
+            counts[kind, key_text(key)] = int(cnt)
     counts.update(scanned_day_types(conn))
     events = func.count(ea.event_id.distinct())
     roles = (("actor", None), ("actor_src", ea.role == "source"), ("actor_tgt", ea.role == "target"))

@@ -23,11 +23,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from wirewatch.store import counters
 from wirewatch.store import schema as s
-from wirewatch.store.read import id_list
+from wirewatch.store.read import actor_names, id_list
 
 KINDS = ("inc", "inc_day", "inc_day_r", "inc_type", "inc_type_r", "inc_country", "inc_country_r",
          "inc_standing", "inc_standing_r", "inc_actor", "inc_actor_src", "inc_actor_tgt")
@@ -113,7 +113,7 @@ def map_features(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[st
     if not located:
         return out
     dialect = conn.dialect.name
-    e, ea, m = s.events.c, s.event_actors.c, s.mentions.c
+    e = s.events.c
     members: dict[str, list[str]] = defaultdict(list)
     q = select(e.incident_id, e.id).where(id_list(dialect, [r["id"] for r in located])(e.incident_id))
     for inc, eid in conn.execute(q.order_by(e.pk)):
@@ -121,13 +121,7 @@ def map_features(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[st
     rep_ids = sorted({r["rep_event"] for r in located})
     heads = {r.id: r for r in conn.execute(
         select(e.id, e.trigger_text, e.confidence).where(id_list(dialect, rep_ids)(e.id)))}
-    names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    aq = (select(ea.event_id, ea.role, m.name, m.text)
-          .select_from(s.event_actors.join(s.mentions, and_(m.article_id == ea.article_id,
-                                                            m.idx == ea.mention_idx)))
-          .where(id_list(dialect, rep_ids)(ea.event_id)).order_by(ea.event_id, ea.role, ea.ord))
-    for eid, role, name, text in conn.execute(aq):
-        names[eid, role].append(name or text)
+    names = actor_names(conn, rep_ids)
     for r in located:
         rep, head = r["rep_event"], heads.get(r["rep_event"])
         out[r["id"]] = json.dumps({

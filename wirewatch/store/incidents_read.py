@@ -284,7 +284,7 @@ def _window_buckets(conn: Connection, flt: EventFilter, by: str) -> list[dict[st
         q = (select(i.date_start, func.count(), func.sum(i.n_reports))
              .where(*_summary_where(reaching), i.date_start.is_not(None)).group_by(i.date_start))
         for day, count, reports in conn.execute(q):
-            key = day.isoformat() if hasattr(day, "isoformat") else str(day)
+            key = counters.key_text(day)
             n[key] += int(count)
             ev[key] += int(reports or 0)
     return _bucket_rows(n, ev, by)

@@ -185,6 +185,25 @@ def evidence(article_text: str, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def actor_names(conn: Connection, event_ids: Sequence[str]) -> dict[tuple[str, str], list[str]]:
+    """``(event id, role) -> the names of its source or target actors`` (the actor's name, else the
+    mention's text), in the event's order: what map features show of each side."""
+    names: dict[tuple[str, str], list[str]] = defaultdict(list)
+    if not event_ids:
+        return names
+    ea, m = event_actors.c, mentions.c
+    joined = event_actors.join(mentions, and_(m.article_id == ea.article_id, m.idx == ea.mention_idx))
+    q = (
+        select(ea.event_id, ea.role, m.name, m.text)
+        .select_from(joined)
+        .where(id_list(conn.dialect.name, list(event_ids))(ea.event_id))
+        .order_by(ea.event_id, ea.role, ea.ord)
+    )
+    for eid, role, name, text in conn.execute(q):
+        names[eid, role].append(name or text)
+    return names
+
+
 def map_feature(event_id: str, props: dict[str, Any], lat: float | None, lon: float | None) -> str | None:
     """One event's map feature as JSON text (None without a point): ``props`` are event_type,
     modality, date, confidence (rounded here), trigger, source and target names, place, country and
@@ -223,18 +242,7 @@ def build_map_features(conn: Connection, pks: Sequence[int]) -> dict[int, str | 
                 p.c.resolution)
          .select_from(joined).where(id_list(conn.dialect.name, list(pks))(e.pk)))
     rows = {r.pk: r for r in conn.execute(q)}
-    names: dict[tuple[str, str], list[str]] = defaultdict(list)
-    ids = [r.id for r in rows.values()]
-    aq = (
-        select(event_actors.c.event_id, event_actors.c.role, mentions.c.name, mentions.c.text)
-        .select_from(event_actors.join(mentions, and_(
-            mentions.c.article_id == event_actors.c.article_id, mentions.c.idx == event_actors.c.mention_idx,
-        )))
-        .where(id_list(conn.dialect.name, ids)(event_actors.c.event_id))
-        .order_by(event_actors.c.event_id, event_actors.c.role, event_actors.c.ord)
-    )
-    for eid, role, name, text in conn.execute(aq):
-        names[eid, role].append(name or text)
+    names = actor_names(conn, [r.id for r in rows.values()])
     out: dict[int, str | None] = {}
     for pk in pks:
         r = rows.get(pk)
