@@ -552,3 +552,31 @@ def test_round_trip_unresolved_location_and_undated(store):
     assert store.count_events(EventFilter(date_from=date(2000, 1, 1))) == 0  # undated: no date match
     assert store.count_events(EventFilter(bbox=(-180, -90, 180, 90))) == 0  # no coordinates
     assert store.aggregate(EventFilter(), "day") == []
+
+
+def test_sqlite_insert_fast_path_stores_what_sqlalchemy_stores(tmp_path):
+    """``write.insert_rows`` skips SQLAlchemy's per-row parameter building on SQLite: the same rows
+    (dates, datetimes, booleans, NULLs, JSON text) must land byte for byte as through ``insert()``."""
+    from wirewatch.store.write import Rows, add_article, insert_rows
+
+    rows = Rows()
+    add_article(rows, kobani_article(), b"\x01\x02\x00\xff")
+    add_article(rows, aleppo_article(), None)
+    for ev in rows.events:
+        ev["article_pk"] = 1
+    tables = [(sch.actors, list(rows.actors.values())), (sch.places, list(rows.places.values())),
+              (sch.actor_keys, list(rows.actor_keys.values())),
+              (sch.articles, rows.articles), (sch.sentences, rows.sentences), (sch.mentions, rows.mentions),
+              (sch.toponyms, rows.toponyms), (sch.timexes, rows.timexes), (sch.events, rows.events),
+              (sch.event_actors, rows.event_actors), (sch.attributions, rows.attributions)]
+    assert all(batch for _, batch in tables)
+    dumps = []
+    for fast in (True, False):
+        path = tmp_path / f"{fast}.db"
+        with Store.open(f"sqlite:///{path}") as st, st.engine.begin() as conn:
+            for table, batch in tables:
+                insert_rows(conn, table, batch) if fast else conn.execute(table.insert(), batch)
+        with sqlite3.connect(path) as raw:  # repr: 1 and 1.0, "1" and b"1" must not compare equal
+            dumps.append({t.name: [repr(r) for r in raw.execute(f'SELECT * FROM "{t.name}" ORDER BY 1, 2')]
+                          for t, _ in tables})
+    assert dumps[0] == dumps[1] and all(dumps[0].values())

@@ -162,8 +162,9 @@ def _cased_ok(doc: Doc, start: int, end: int) -> bool:
 
 
 def build_index(doc: Doc, kb: KnowledgeBase) -> DocIndex:
-    norm = [norm_token(t.text) for t in doc]
-    lemma = [norm_token(t.lemma_) if t.lemma_ else norm[t.i] for t in doc]
+    toks = list(doc)  # one pass creates the Token objects every later pass reuses
+    norm = [norm_token(t.text) for t in toks]
+    lemma = [norm_token(t.lemma_) if t.lemma_ else norm[t.i] for t in toks]
     match_at: dict[int, tuple[int, int, tuple[Entry, ...]]] = {}
     countries = {kb.demonyms[w] for w in norm if w in kb.demonyms}
     for m in kb_matches(doc, norm, kb):
@@ -171,7 +172,7 @@ def build_index(doc: Doc, kb: KnowledgeBase) -> DocIndex:
             match_at[k] = m
         if len(m[2]) == 1 and m[2][0].kind in PLACE_KINDS:
             countries.add(m[2][0].code[:3])
-    return DocIndex(doc, list(doc), norm, lemma, match_at, frozenset(countries))
+    return DocIndex(doc, toks, norm, lemma, match_at, frozenset(countries))
 
 
 def phrase_span(tok: Token) -> tuple[int, int]:
@@ -229,7 +230,7 @@ class MentionFinder:
 
     def find(self, doc: Doc, published: date | None = None) -> list[Candidate]:
         ix = build_index(doc, self.kb)
-        heads = [t for t in doc if self._is_head(t, ix)]
+        heads = [t for t in ix.toks if self._is_head(t, ix)]
         found: list[Candidate] = []
         deferred = []
         last_country: list[str] = []

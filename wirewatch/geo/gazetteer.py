@@ -71,6 +71,7 @@ def _unescape(line: str) -> str:
     return line.replace("\\\\", "\x00").replace("\\", "").replace("\x00", "\\")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
     """The lookup key of a name: no diacritics, apostrophes or dots, hyphens as spaces, casefolded."""
     s = strip_accents(name).translate(_APOSTROPHES).translate(_SPACES).casefold()

@@ -38,7 +38,7 @@ from wirewatch.store import schema as s
 from wirewatch.store.filters import where_all
 from wirewatch.store.incidents import link_events, refresh_articles
 from wirewatch.store.read import build_records, event_select, evidence, id_list, stored_map_features
-from wirewatch.store.write import Rows, add_article, article_row
+from wirewatch.store.write import Rows, add_article, article_row, insert_rows
 
 DEFAULT_URL = "sqlite:///wirewatch.db"
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ class Store:
             conn.execute(self._insert(s.places), list(rows.places.values()))
         if rows.actor_keys:
             conn.execute(self._insert(s.actor_keys), list(rows.actor_keys.values()))
-        conn.execute(s.articles.insert(), rows.articles)
+        insert_rows(conn, s.articles, rows.articles)
         a = s.articles.c
         keys = dict(conn.execute(select(a.id, a.pk).where(
             id_list(self.dialect, [r["id"] for r in rows.articles])(a.id))).all())
@@ -300,8 +300,7 @@ class Store:
             (s.events, rows.events), (s.event_actors, rows.event_actors),
             (s.attributions, rows.attributions), (s.lsh_bands, bands if self.banded else []),
         ):
-            if batch:
-                conn.execute(table.insert(), batch)
+            insert_rows(conn, table, batch)
         if self.counted:
             counters.bump(conn, counters.count_rows(rows))
         if self._links_incidents():

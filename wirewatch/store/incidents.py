@@ -39,7 +39,7 @@ from wirewatch.incidents.model import (
 from wirewatch.store import counters
 from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
-from wirewatch.store.read import id_list
+from wirewatch.store.read import id_list, id_params
 
 MAX_CANDIDATES = 400  # most recent compatible reports compared per new report
 
@@ -70,21 +70,33 @@ def _feature_select() -> Any:
     ).select_from(joined)
 
 
-def features(conn: Connection, where: Any) -> list[LinkFeatures]:
-    """Link features of the events matching the SQL condition ``where`` (pk order)."""
-    rows = conn.execute(_feature_select().where(where).order_by(s.events.c.pk)).all()
-    if not rows:
-        return []
-    ids = [r.id for r in rows]
-    actors: dict[str, list[ActorRef]] = defaultdict(list)
+@lru_cache(maxsize=8)
+def _features_by(dialect: str, key: str) -> tuple[Any, Any]:
+    """(events' link columns, their actors) for a list of event ``key``s (``id`` or ``pk``) bound as
+    one parameter (:func:`id_params`): built and compiled once, not per batch or candidate list."""
+    events_q = (_feature_select().where(id_list(dialect, [0 if key == "pk" else ""])(s.events.c[key]))
+                .order_by(s.events.c.pk))
     ea, m = s.event_actors, s.mentions
-    q = (
+    actors_q = (
         select(ea.c.event_id, ea.c.role, m.c.actor_id, m.c.country, m.c.sector, m.c.known)
         .select_from(ea.join(m, and_(m.c.article_id == ea.c.article_id, m.c.idx == ea.c.mention_idx)))
-        .where(id_list(conn.dialect.name, ids)(ea.c.event_id))
+        .where(id_list(dialect, [""])(ea.c.event_id))
         .order_by(ea.c.event_id, ea.c.role, ea.c.ord)
     )
-    for r in conn.execute(q):
+    return events_q, actors_q
+
+
+def features(conn: Connection, key: str, values: Sequence[Any]) -> list[LinkFeatures]:
+    """Link features of the events whose ``key`` (``id`` or ``pk``) is in ``values`` (pk order)."""
+    if not values:
+        return []
+    dialect = conn.dialect.name
+    events_q, actors_q = _features_by(dialect, key)
+    rows = conn.execute(events_q, id_params(dialect, values)).all()
+    if not rows:
+        return []
+    actors: dict[str, list[ActorRef]] = defaultdict(list)
+    for r in conn.execute(actors_q, id_params(dialect, [r.id for r in rows])):
         actors[r.event_id].append(ActorRef(r.role, r.actor_id, r.country, r.sector, bool(r.known)))
     out = []
     for r in rows:
@@ -100,20 +112,38 @@ def features(conn: Connection, where: Any) -> list[LinkFeatures]:
     return out
 
 
-def _candidate_where(f: LinkFeatures) -> Any:
-    """Stored reports that could be the same event as ``f``: compatible type, a date period that can
-    overlap ``f``'s (reports dated by publication reach back a week), same or unknown country."""
+@lru_cache(maxsize=128)
+def _candidate_select(event_type: str, windowed: bool, with_country: bool) -> Any:
+    """Stored reports that could be the same event as a new report of ``event_type``: compatible
+    type, a date period that can overlap its window (``lo``/``hi``/``oldest``; reports dated by
+    publication reach back a week) or, without a window, its own article, and the same or unknown
+    country; the most recent ``MAX_CANDIDATES`` of them. One statement per shape, values bound: a
+    batch of reports builds and compiles each shape once."""
     e = s.events.c
-    clauses = [e.event_type.in_(types_compatible_with(f.event_type)), e.id != f.event_id]
+    clauses = [e.event_type.in_(types_compatible_with(event_type)), e.id != bindparam("event_id")]
+    if windowed:
+        clauses += [e.date_start <= bindparam("hi"), e.date_end >= bindparam("lo"),
+                    e.date_start >= bindparam("oldest")]
+    else:
+        clauses.append(e.article_id == bindparam("article_id"))
+    if with_country:
+        clauses.append(or_(e.country == bindparam("country"), e.country.is_(None)))
+    return select(e.pk).where(and_(*clauses)).order_by(e.pk.desc()).limit(MAX_CANDIDATES)
+
+
+def _candidates(conn: Connection, f: LinkFeatures) -> list[int]:
+    """Keys of the stored candidate reports of ``f`` (ascending)."""
+    params: dict[str, Any] = {"event_id": f.event_id}
     if f.window is None:
-        clauses.append(e.article_id == f.article_id)
+        params["article_id"] = f.article_id
     else:
         lo = f.window[0] - timedelta(days=2)
-        hi = f.window[1] + timedelta(days=2 + PUBLISHED_WINDOW_DAYS)
-        clauses += [e.date_start <= hi, e.date_end >= lo, e.date_start >= lo - timedelta(days=400)]
+        params.update(lo=lo, hi=f.window[1] + timedelta(days=2 + PUBLISHED_WINDOW_DAYS),
+                      oldest=lo - timedelta(days=400))
     if f.country:
-        clauses.append(or_(e.country == f.country, e.country.is_(None)))
-    return and_(*clauses)
+        params["country"] = f.country
+    q = _candidate_select(f.event_type, f.window is not None, bool(f.country))
+    return sorted(conn.execute(q, params).scalars())
 
 
 def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, str] | None = None) -> set[str]:
@@ -122,8 +152,7 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
     preset = preset or {}
     assigned: dict[str, str] = {}
     todo = [i for i in event_ids if i not in preset]
-    feats = {f.event_id: f for ch in _chunks(todo) for f in features(
-        conn, id_list(conn.dialect.name, list(ch))(s.events.c.id))}
+    feats = {f.event_id: f for ch in _chunks(todo) for f in features(conn, "id", ch)}
     # stored reports do not change during the call: each one's features are read once, however many
     # new reports of the batch have it among their candidates
     known: dict[int, LinkFeatures] = {f.pk: f for f in feats.values()}
@@ -136,13 +165,10 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
         f = feats.get(eid)
         if f is None:
             continue
-        pks = sorted(conn.execute(
-            select(s.events.c.pk).where(_candidate_where(f))
-            .order_by(s.events.c.pk.desc()).limit(MAX_CANDIDATES)
-        ).scalars())
+        pks = _candidates(conn, f)
         missing = [pk for pk in pks if pk not in known]
         for ch in _chunks(missing):
-            known.update((c.pk, c) for c in features(conn, s.events.c.pk.in_(ch)))
+            known.update((c.pk, c) for c in features(conn, "pk", ch))
         cands = [
             c if c.incident_id else replace(c, incident_id=assigned.get(c.event_id))
             for c in (known[pk] for pk in pks if pk in known)
@@ -159,16 +185,21 @@ def link_events(conn: Connection, event_ids: Sequence[str], preset: dict[str, st
     return touched
 
 
+@lru_cache(maxsize=4)
+def _windows_select(dialect: str) -> Any:
+    i = s.incidents.c
+    return select(i.id, i.date_start, i.date_end, i.date_precision, i.first_report).where(
+        id_list(dialect, [""])(i.id))
+
+
 def _incident_windows(conn: Connection, ids: set[str]) -> dict[str, Any]:
     """The date window of each stored incident's best date (incidents made in this batch have no
     row yet: no window, no constraint)."""
     if not ids:
         return {}
-    i = s.incidents.c
-    q = select(i.id, i.date_start, i.date_end, i.date_precision, i.first_report).where(
-        id_list(conn.dialect.name, sorted(ids))(i.id))
-    return {r.id: event_window(r.date_start, r.date_end, r.date_precision, r.first_report)
-            for r in conn.execute(q)}
+    dialect = conn.dialect.name
+    rows = conn.execute(_windows_select(dialect), id_params(dialect, sorted(ids)))
+    return {r.id: event_window(r.date_start, r.date_end, r.date_precision, r.first_report) for r in rows}
 
 
 # every table that holds an event's incident id, with its event-id column: events, and event_actors' copy

@@ -78,6 +78,12 @@ def id_list(dialect: str, values: Sequence[Any]) -> Callable[[Any], ColumnElemen
     return lambda col: col == any_(param)
 
 
+def id_params(dialect: str, values: Sequence[Any]) -> dict[str, Any]:
+    """The parameter of an :func:`id_list` clause for ``values``: a statement built once with
+    placeholder values runs for any list (``conn.execute(stmt, id_params(...))``)."""
+    return {"ids_json": json.dumps(list(values))} if dialect == "sqlite" else {"ids_array": list(values)}
+
+
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 

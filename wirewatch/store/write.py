@@ -7,7 +7,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
 
 from wirewatch.query import date_range, fold
 from wirewatch.records import AnalyzedArticle, Article, Mention, Place, TimeExpr, Toponym
@@ -225,3 +228,28 @@ def _timex_row(aid: str, idx: int, tx: TimeExpr, listed: bool) -> Row:
         "value": tx.value, "precision": tx.precision, "kind": tx.kind,
         "token_start": tx.token_start, "token_end": tx.token_end, "listed": listed,
     }
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert(table: Table, dialect: Dialect, columns: frozenset[str]) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT statement of ``columns`` and, in its placeholders' order, each column's name and
+    bind processor (how SQLAlchemy turns a date, datetime or bool into what SQLite stores) or None."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=sorted(columns))
+    order = compiled.positiontup
+    assert order is not None and set(order) == columns
+    return str(compiled), tuple((c, table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
+                                for c in order)
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[Row]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in one executemany. On SQLite the statement is
+    compiled once per table and the values are converted by the columns' own bind processors, without
+    SQLAlchemy's per-row parameter building (a third of the store's time on ingest); PostgreSQL goes
+    through SQLAlchemy's batched insert."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.insert(), rows)
+        return
+    sql, pairs = _sqlite_insert(table, conn.dialect, frozenset(rows[0]))
+    conn.exec_driver_sql(sql, [tuple(p(r[c]) if p else r[c] for c, p in pairs) for r in rows])
