@@ -77,8 +77,9 @@ class EventExtractor:
         """All events in the document, in text order."""
         index = MentionIndex(mentions)
         drafts: list[EventDraft] = []
-        for number, sent in enumerate(doc.sents):
-            drafts += self._sentence(doc, sent, number, index)
+        sents = list(doc.sents)
+        for number, (sent, scored) in enumerate(zip(sents, self.classify_sentences(doc, sents), strict=True)):
+            drafts += self._sentence(doc, sent, number, index, scored)
         if self.raw_confidence or self.classifier.event_platt is None:
             return drafts
         calibrate = self.classifier.calibrate_event
@@ -86,15 +87,24 @@ class EventExtractor:
 
     def classify(self, doc: Doc, sent: SpacySpan) -> list[tuple[Candidate, str, float]]:
         """Candidates of one sentence with their predicted label (NONE included) and confidence."""
-        cands = self.lexicon.candidates(sent)
-        preds = self.classifier.predict_many([features(doc, sent, c, self.lexicon) for c in cands])
-        return [(c, label, conf) for c, (label, conf) in zip(cands, preds, strict=True)]
+        return self.classify_sentences(doc, [sent])[0]
 
-    def _sentence(self, doc: Doc, sent: SpacySpan, number: int, index: MentionIndex) -> list[EventDraft]:
+    def classify_sentences(self, doc: Doc, sents: Sequence[SpacySpan]
+                           ) -> list[list[tuple[Candidate, str, float]]]:
+        """:meth:`classify` for several sentences, scored in one matrix operation (per sentence: one
+        small operation each, whose fixed cost was most of the classifier's time)."""
+        cands = [self.lexicon.candidates(sent) for sent in sents]
+        feats = [features(doc, sent, c, self.lexicon)
+                 for sent, cs in zip(sents, cands, strict=True) for c in cs]
+        preds = iter(self.classifier.predict_many(feats))
+        return [[(c, *next(preds)) for c in cs] for cs in cands]
+
+    def _sentence(self, doc: Doc, sent: SpacySpan, number: int, index: MentionIndex,
+                  classified: list[tuple[Candidate, str, float]]) -> list[EventDraft]:
         per_type = self.classifier.thresholds
         floor = self.classifier.floor if self.threshold is None else self.threshold
         scored = [self._reciprocal(doc, sent, c) if _reciprocal_agreement(doc[c.token]) else (c, lab, conf)
-                  for c, lab, conf in self.classify(doc, sent)]
+                  for c, lab, conf in classified]
         scored = _one_sided_agreements(doc, scored)
         scored = [(c, retype(doc[c.token], lab), conf) for c, lab, conf in scored]
         scored = [(c, lab, conf) for c, lab, conf in scored
