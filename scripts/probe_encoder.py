@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_events import WIKINEWS, wikinews_articles  # noqa: E402
+from train_events import WIKINEWS, _gold_triggers, wikinews_articles  # noqa: E402
 
 DIM = 384  # MiniLM-L6 hidden size
 
@@ -39,8 +39,7 @@ def candidate_rows(nlp: Any, lexicon: Any, split: str) -> list[dict[str, Any]]:
     arts = wikinews_articles(split)
     out = []
     for art, doc in zip(arts, nlp.pipe(a["text"] for a in arts), strict=True):
-        golds = [(e["trigger"]["start"], e["trigger"]["end"], e["event_type"])
-                 for s in art["sentences"] for e in s["events"] if e.get("trigger")]
+        golds = _gold_triggers(art)
         for sent in doc.sents:
             cands = []
             for c in lexicon.candidates(sent):

@@ -26,8 +26,7 @@ def test_replicate_events_copies_every_story_and_scales_the_counters(tmp_path):
     import json
     import sqlite3
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from synthetic_events import seed_synthetic
+    from synthetic_events import seed_synthetic  # scripts/ is on the path (conftest)
 
     from wirewatch.query import EventFilter
     from wirewatch.store import Store
