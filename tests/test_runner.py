@@ -102,20 +102,54 @@ def _count_articles(db_path) -> int:
         return 0
 
 
+def _children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is ``pid``, read from /proc."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):
     rows = synthetic_news(60, seed=11)
     corpus = write_jsonl(tmp_path / "corpus.jsonl", rows)
     db_path = tmp_path / "k.db"
-    cmd = [sys.executable, "-m", "wirewatch", "ingest", str(corpus), "--db", f"sqlite:///{db_path}", "-q"]
+    cmd = [sys.executable, "-m", "wirewatch", "ingest", str(corpus), "--db", f"sqlite:///{db_path}", "-q",
+           "--workers", "2"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     while _count_articles(db_path) < 5 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "ingest finished before it could be killed; use a bigger corpus"
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the ingest runs two worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+    # the workers die with their parent: none is left waiting on the dead pool's pipes
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:  # stop what the test started, even when it fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "worker processes outlived the killed ingest"
     partial = _count_articles(db_path)
     assert 5 <= partial < 60
     rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
@@ -123,7 +157,7 @@ def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):
     assert f"skipped {partial} already stored" in rerun.stderr
     # a clean run of the same corpus gives the same articles and events
     clean_path = tmp_path / "clean.db"
-    clean = subprocess.run(cmd[:-3] + ["--db", f"sqlite:///{clean_path}", "-q"], env=env,
+    clean = subprocess.run(cmd[:5] + ["--db", f"sqlite:///{clean_path}", "-q", "--workers", "2"], env=env,
                            capture_output=True, text=True, timeout=600)
     assert clean.returncode == 0, clean.stderr
     with Store.open(f"sqlite:///{db_path}") as killed, Store.open(f"sqlite:///{clean_path}") as fresh:

@@ -8,9 +8,11 @@ process only reads, writes and reports, so output and event ids are identical to
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing as mp
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -58,11 +60,34 @@ def analyze_batch(pipeline: Any, articles: list[Article]) -> list[Analysis]:
 
 
 _WORKER_PIPELINE: Any = None
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _init_worker(model: str | None, batch_size: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+
+    A worker holds both ends of the pool's pipes, so a parent killed by SIGKILL (or the OOM killer)
+    would otherwise leave it waiting for work forever, holding its share of the model's memory. A
+    parent already gone before the signal was armed is caught by its pid no longer being ours.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the pipes' EOF is all there is
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_forked_worker(parent: int) -> None:
+    _die_with_parent(parent)
+
+
+def _init_worker(model: str | None, batch_size: int, parent: int) -> None:
     global _WORKER_PIPELINE
     from wirewatch.pipeline import Pipeline
+
+    _die_with_parent(parent)
 
     _WORKER_PIPELINE = Pipeline(model, batch_size=batch_size)
 
@@ -96,7 +121,8 @@ def _forked_pool(pipeline: Any, name: str | None, batch_size: int, workers: int)
         pipeline = Pipeline(name, batch_size=batch_size)
     pipeline.analyze(WARM_UP)
     _WORKER_PIPELINE = pipeline  # inherited by the children, which fork when the pool starts
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_init_forked_worker,
+                               initargs=(os.getpid(),))
 
 
 def _check_model(name: str | None) -> None:
@@ -152,7 +178,7 @@ def analyze_parallel(
         pool = _forked_pool(pipeline, name, batch_size, workers)
     else:  # another thread runs here (a server, a health check): fresh processes, each loads its own
         pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                   initargs=(name, batch_size))
+                                   initargs=(name, batch_size, os.getpid()))
     pending: deque[Future[list[Analysis]]] = deque()
     with pool:
         try:
