@@ -12,7 +12,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from wirewatch.actors.scope import article_actors
-from wirewatch.actors.situate import situate
+from wirewatch.actors.situate import home_country, people, situate
 from wirewatch.nlp import load_nlp, model_name
 from wirewatch.records import (
     AnalyzedArticle,
@@ -71,11 +71,12 @@ class Pipeline:
         timexes = tuple(self.time.find(doc, article.published))
         events = []
         near = SentenceIndex(sentences, toponyms, timexes)
+        home, persons = home_country(mentions, toponyms), people(mentions, doc)
         for draft in drafts:
             location = self.geo.locate(doc, draft, near.toponyms(draft))
             country = location.place.country if location is not None and location.place is not None else None
-            draft = replace(draft, source=situate(draft.source, country),
-                            target=situate(draft.target, country))
+            draft = replace(draft, source=situate(draft.source, country, home, persons),
+                            target=situate(draft.target, country, home, persons))
             when = self.time.date_event(doc, draft, near.timexes(draft), article.published)
             modality = draft.modality
             if modality == "asserted" and self.is_historical(when, article.published):
