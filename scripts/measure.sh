@@ -14,6 +14,8 @@ run() {  # task, gold file stem
 for f in events_news events_gsr_heldout events_petrarch; do [ -f "$gold/$f.jsonl" ] && run events "$f"; done
 echo "eval --task events wikinews/test_sentences" >&2  # the held-out real-news split
 "$ww" eval "$gold/wikinews/test_sentences.jsonl" --task events --json > "$out/eval-wikinews_test.json"
+echo "eval --task events wikinews/test (whole articles)" >&2  # the same split, each article read whole
+"$ww" eval "$gold/wikinews/test.jsonl" --task events --json > "$out/eval-wikinews_test_articles.json"
 for f in actors_news actors_news_heldout actors_ngec actors_gsr; do run actors "$f"; done
 for f in geo_news geo_geovirus geo_wikinews; do run geo "$f"; done
 run time time_news

@@ -289,3 +289,23 @@ def test_nationality_modifiers(nlp, resolver, text, expected):
 ])
 def test_places_and_non_actor_modifiers_stay_out(nlp, resolver, text, place):
     assert place not in {m.text for m in resolver.mentions(nlp(text))}
+
+
+def test_personal_pronoun_is_a_mention_of_the_person_before_it(nlp, resolver):
+    text = ("Kyle Rittenhouse appeared in court on Monday. He pleaded not guilty. "
+            "The weather was cold. She said nothing.")
+    mentions = resolver.mentions(nlp(text))
+    by_text = {m.text: m for m in mentions}
+    assert by_text["He"].actor.actor_id == by_text["Kyle Rittenhouse"].actor.actor_id
+    assert (by_text["He"].start, by_text["He"].end) == (text.index("He"), text.index("He") + 2)
+    assert "She" not in by_text  # two sentences after the only person: no antecedent in reach
+
+
+def test_pronoun_subject_becomes_the_events_source():
+    from wirewatch.pipeline import Pipeline
+    from wirewatch.records import Article
+
+    text = "Emmanuel Macron spoke in Paris on Monday. He criticized Russia for the attack."
+    analyzed = Pipeline().analyze(Article(id="p1", text=text))
+    accuse = [e for e in analyzed.events if e.event_type == "ACCUSE"]
+    assert accuse and [(m.text, m.actor.country) for m in accuse[0].source] == [("He", "FRA")]

@@ -9,6 +9,7 @@ possessors ("Syria's capital was shelled") and nationality modifiers of non-acto
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -222,6 +223,47 @@ def salient(countries: list[str]) -> str:
     return next(c for c in reversed(countries) if counts[c] == best)
 
 
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him"})
+PRONOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _is_person(c: Candidate) -> bool:
+    return c.kind == "person" or c.ent == "PERSON" or (c.entry is not None and c.entry.kind == "person")
+
+
+def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
+    """Add "he", "she", "him" (and object "her") as mentions of the person they stand for.
+
+    The antecedent is the nearest earlier named person that is a clause subject, in the pronoun's
+    sentence or the one before ("Trump spoke in Ohio. He criticized Biden." -> "He" is Trump); with
+    none, the pronoun stays no actor. The mention keeps the pronoun's own span, so the evidence
+    shows "He", and the antecedent's actor, so it counts as that person."""
+    doc = ix.doc
+    people = [c for c in cands if _is_person(c) and doc[c.head].dep_ in SUBJECT_DEPS]
+    if not people:
+        return cands
+    starts = [c.start for c in people]
+    sent_starts = [s.start for s in doc.sents]
+    covered = {k for c in cands for k in range(c.start, c.end)}
+    added: list[Candidate] = []
+    for tok in ix.toks:
+        if tok.pos_ != "PRON" or tok.i in covered or tok.dep_ not in PRONOUN_DEPS:
+            continue
+        if not (tok.lower_ in PERSONAL_PRONOUNS or (tok.lower_ == "her" and tok.dep_ != "poss")):
+            continue
+        k = bisect_right(starts, tok.i - 1) - 1
+        if k < 0:
+            continue
+        sent = bisect_right(sent_starts, tok.i) - 1
+        window = sent_starts[max(0, sent - 1)]
+        ante = people[k]
+        if ante.start < window or ante.end > tok.i:
+            continue
+        added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
+    return sorted(cands + added, key=lambda c: c.start) if added else cands
+
+
 class MentionFinder:
     """Builds resolved (but not yet coreferred) candidates for one document."""
 
@@ -296,6 +338,7 @@ class MentionFinder:
         out.sort(key=lambda c: c.start)
         out = self._anaphora(ix, out)
         self._inherit(ix, out)
+        out = personal_pronouns(ix, out)
         return [c for c in out if c.kind != "member" or c.actor.country or c.actor.sector]
 
     def _anaphora(self, ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
