@@ -309,3 +309,14 @@ def test_pronoun_subject_becomes_the_events_source():
     analyzed = Pipeline().analyze(Article(id="p1", text=text))
     accuse = [e for e in analyzed.events if e.event_type == "ACCUSE"]
     assert accuse and [(m.text, m.actor.country) for m in accuse[0].source] == [("He", "FRA")]
+
+
+@pytest.mark.parametrize("text,noun,sector", [
+    ("Police arrested a suspect in Kenosha.", "a suspect", "CRM"),
+    ("The attacker stabbed two guards.", "The attacker", "CRM"),
+    ("Critics blamed the mayor for the delay.", "Critics", "CVL"),
+    ("His sister made public requests for help.", "His sister", "CVL"),
+])
+def test_people_named_by_their_part_are_actors(nlp, resolver, text, noun, sector):
+    got = {m.text: m.actor.sector for m in resolver.mentions(nlp(text))}
+    assert got.get(noun) == sector, got
