@@ -79,10 +79,6 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_forked_worker(parent: int) -> None:
-    _die_with_parent(parent)
-
-
 def _init_worker(model: str | None, batch_size: int, parent: int) -> None:
     global _WORKER_PIPELINE
     from wirewatch.pipeline import Pipeline
@@ -121,7 +117,7 @@ def _forked_pool(pipeline: Any, name: str | None, batch_size: int, workers: int)
         pipeline = Pipeline(name, batch_size=batch_size)
     pipeline.analyze(WARM_UP)
     _WORKER_PIPELINE = pipeline  # inherited by the children, which fork when the pool starts
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_init_forked_worker,
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_die_with_parent,
                                initargs=(os.getpid(),))
 
 
