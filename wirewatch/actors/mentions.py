@@ -257,8 +257,8 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
             continue
         sent = bisect_right(sent_starts, tok.i) - 1
         window = sent_starts[max(0, sent - 1)]
-        ante = people[k]
-        if ante.start < window or ante.end > tok.i:
+        ante = people[k]  # starts before the pronoun and, the pronoun being uncovered, ends before it
+        if ante.start < window:
             continue
         added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
     return sorted(cands + added, key=lambda c: c.start) if added else cands
