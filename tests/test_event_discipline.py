@@ -36,6 +36,8 @@ def _events(pipeline: Pipeline, text: str) -> list[dict]:
     "The government wants better relations with Turkey.",
     "There was a pause in the bombing on Tuesday.",
     "More than 6,000 people have died in the conflict since 2011, according to the UN.",
+    "Despite signs of recovery on Sunday, the president suffered a cardiac arrest on Monday.",
+    "The senator had a heart attack during the debate in Washington.",
 ])
 def test_nothing_happened_between_actors(pipeline, text):
     assert _events(pipeline, text) == []

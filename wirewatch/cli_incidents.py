@@ -83,8 +83,7 @@ def incidents(ctx: click.Context, db: str | None, limit: int, offset: int, order
 
     flt = make_filter(filters)
     with Store.open(db_url(db)) as store:
-        rows = store.incidents(flt, limit=limit, offset=offset, order=order)
-        total = store.count_incidents(flt)
+        rows, total = store.incident_page(flt, limit=limit, offset=offset, order=order)
     if fmt == "jsonl":
         for inc in rows:
             click.echo(json.dumps(inc, ensure_ascii=False))

@@ -27,14 +27,14 @@ Count = Annotated[
 def list_incidents(
     state: State, flt: Filter, limit: Limit = 100, offset: Offset = 0, order: IncidentOrder = "-date"
 ) -> JSONResponse:
-    store = state.reader
+    incidents, total = state.reader.incident_page(flt, limit=limit, offset=offset, order=order)
     return JSONResponse({
         "ok": True,
-        "total": store.count_incidents(flt),
+        "total": total,
         "limit": limit,
         "offset": offset,
         "order": order,
-        "incidents": store.incidents(flt, limit=limit, offset=offset, order=order),
+        "incidents": incidents,
     })
 
 

@@ -27,6 +27,10 @@ NATURAL_CAUSES = frozenset({
 })
 ACCIDENT_MODIFIERS = frozenset({"gas", "car", "road", "traffic", "train", "plane", "bus", "boat",
                                 "mine", "industrial", "factory", "boiler", "chemical", "kitchen"})
+# "a cardiac arrest", "a heart attack", "respiratory failure": a medical condition, not an arrest or attack
+MEDICAL_MODIFIERS = frozenset({"cardiac", "heart", "respiratory", "cardiopulmonary", "asthma", "panic",
+                               "anxiety", "epileptic", "pulmonary", "cardiovascular"})
+MEDICAL_NOUNS = frozenset({"arrest", "attack", "failure", "seizure", "episode"})
 CAUSE_PREPS = frozenset({"in", "by", "from", "during", "of", "after"})
 DESIRE_VERBS = frozenset({"want", "wish", "hope", "like", "love", "need", "desire", "prefer"})
 VERIFY_VERBS = frozenset({"verify", "confirm", "corroborate", "substantiate", "ascertain"})
@@ -78,6 +82,9 @@ def lexical_no_event(tok: Token, label: str) -> str | None:
         return "verification of a report"
     if label in ("ASSAULT", "COERCE") and natural_cause(tok):
         return "a natural or accidental cause"
+    if tok.pos_ == "NOUN" and lemma in MEDICAL_NOUNS and any(
+            c.dep_ in ("amod", "compound") and c.lower_ in MEDICAL_MODIFIERS for c in tok.children):
+        return "a medical condition"  # "suffered a cardiac arrest"
     if tok.pos_ == "NOUN" and lemma in ("explosion", "blast", "fire") and _cause_word(tok):
         return "an accident"  # "a gas explosion"
     if _paused(tok):

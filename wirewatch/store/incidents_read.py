@@ -29,7 +29,7 @@ from sqlalchemy import (
 from wirewatch.errors import UserError
 from wirewatch.incidents.model import standing
 from wirewatch.query import EventFilter, countries
-from wirewatch.store import counters
+from wirewatch.store import counters, map_window
 from wirewatch.store import incident_derived as derived
 from wirewatch.store import schema as s
 from wirewatch.store.filters import RTREE_COLUMNS, box_clause, where_all
@@ -53,6 +53,10 @@ SUMMARY_FIELDS = ("types", "country", "bbox", "date_from", "date_to")
 
 
 _RTREE = table("incidents_rtree", *(column(c) for c in RTREE_COLUMNS))
+# the map's dense pages (store/map_window.py): exact clauses are the summary's, without the tree
+_MAP_TABLE = map_window.MapTable(
+    s.incidents, _RTREE, literal_column("incidents.rowid"),
+    lambda flt: [*_summary_where(flt), *map_window.located(s.incidents)])
 
 
 def has_rtree(conn: Connection, name: str = "incidents_rtree") -> bool:
@@ -201,22 +205,52 @@ def list_incidents(conn: Connection, flt: EventFilter | None, limit: int = 100, 
     return incident_dicts(conn, conn.execute(q).all())
 
 
+def incident_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int, order: str = "-date",
+                  counted: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """(:func:`list_incidents`, :func:`count_incidents`) of one filter. A filter on the incident
+    (type, country, place, date) *and* on its reports (text, actor, ...) must probe the reports of
+    every incident the first part selects to count them, so there one query pages and counts (a
+    window count over the matches' ids; the page's rows are read by id after): one pass, one
+    full-text lookup. Any other filter counts from an index or the counters, and pages by itself."""
+    summary, rest = split_filter(flt, has_rtree(conn))
+    if not summary or rest is None:
+        return list_incidents(conn, flt, limit, offset, order), count_incidents(conn, flt, counted)
+    if limit < 0 or offset < 0:
+        raise UserError("limit and offset must be >= 0")
+    i = s.incidents.c
+    q = (select(i.id, func.count().over().label("total")).where(matching(flt, conn))
+         .order_by(*_order(order)).limit(limit).offset(offset))
+    page = conn.execute(q).all()
+    if not page:  # past the last match (or limit 0): the page holds no count
+        return [], count_incidents(conn, flt, counted) if (offset or not limit) else 0
+    ids = [r.id for r in page]
+    rows = {r.id: r for r in conn.execute(select(s.incidents).where(id_list(conn.dialect.name, ids)(i.id)))}
+    return incident_dicts(conn, [rows[k] for k in ids]), int(page[0].total)
+
+
 def map_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
              order: str = "-date") -> tuple[list[str], int | None]:
     """(A page of located matching incidents as map features: GeoJSON Feature JSON text, see
     :func:`wirewatch.store.incident_derived.map_features`, read as stored with each incident; the
     number of matching incidents where a bbox is given, counted by the page's own query, else None)."""
     i = s.incidents.c
-    boxed = flt is not None and flt.bbox is not None  # every match is located
-    # the page's ids first, then their features: the sort then carries ids, not ~500-byte features
-    cols = (i.id, func.count().over().label("total")) if boxed else (i.id,)
-    q = (select(*cols).where(i.lat.is_not(None), i.lon.is_not(None))
-         .order_by(*_order(order)).limit(limit).offset(offset))
-    cond = matching(flt, conn)
-    if cond is not None:
-        q = q.where(cond)
-    page = conn.execute(q).all()
-    total = (int(page[0].total) if page else 0) if boxed and (page or offset == 0) else None
+    windowed = None
+    if flt is not None and map_window.pages_here(flt, order) and has_rtree(conn):
+        windowed = map_window.window_page(conn, _MAP_TABLE, flt, (i.id,), _order(order), limit, offset,
+                                          newest=order.startswith("-"))
+    if windowed is not None:  # a dense bbox + date window: its newest (oldest) days only
+        page, total = windowed
+    else:
+        boxed = flt is not None and flt.bbox is not None  # every match is located
+        # the page's ids first, then their features: the sort then carries ids, not ~500-byte features
+        cols = (i.id, func.count().over().label("total")) if boxed else (i.id,)
+        q = (select(*cols).where(i.lat.is_not(None), i.lon.is_not(None))
+             .order_by(*_order(order)).limit(limit).offset(offset))
+        cond = matching(flt, conn)
+        if cond is not None:
+            q = q.where(cond)
+        page = conn.execute(q).all()
+        total = (int(page[0].total) if page else 0) if boxed and (page or offset == 0) else None
     ids = [r.id for r in page]
     if not ids:
         return [], total

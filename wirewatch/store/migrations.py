@@ -268,6 +268,20 @@ def _m0039_day_type_counts(conn: Connection) -> None:
     counters.bump(conn, counters.scanned_day_types(conn))
 
 
+def _m0040_incident_type_country_id(conn: Connection) -> None:
+    """``ix_incidents_type_country`` with the incident id: the report probe of a type + country
+    filter (``incidents_read.matching``) reads the id from the index, not from the row. (A database
+    that gets ``incidents`` later, from 0020, gets it from the schema.)"""
+    if inspect(conn).has_table("incidents"):
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_incidents_type_country_id"
+                             " ON incidents (event_type, country, date_start, id)")
+        if conn.dialect.name == "sqlite" and inspect(conn).has_table("sqlite_stat1"):
+            # the other indexes have statistics (Store.optimize): without its own, the planner takes
+            # the new one for a type + date timeline (230 ms at 1 M incidents instead of 17)
+            conn.exec_driver_sql("ANALYZE ix_incidents_type_country_id")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_type_country")
+
+
 def _m0031_event_counts(conn: Connection) -> None:
     """Counters kept current on write (``event_counts``), filled from what is already stored."""
     from wirewatch.store import counters
@@ -295,6 +309,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0037_event_rtree", _m0037_event_rtree),
     ("0038_event_map_feature", _m0038_event_map_feature),
     ("0039_day_type_counts", _m0039_day_type_counts),
+    ("0040_incident_type_country_id", _m0040_incident_type_country_id),
 )
 
 
