@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, func, select, union_all
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, select, union_all
 
 from wirewatch.query import EventFilter
 from wirewatch.store.filters import EVENTS_RTREE, JULIAN_EPOCH, where
@@ -78,13 +78,10 @@ def exact_total(conn: Connection, mt: MapTable, flt: EventFilter, in_tree: int) 
     edges = [r.lat0 <= s + EDGE, r.lat1 >= n - EDGE, r.lon0 <= w + EDGE, r.lon1 >= e - EDGE,
              r.day0 < _jd(flt.date_from), r.day1 > _jd(flt.date_to)]
     doubtful = union_all(*(select(r.id).where(*box, edge) for edge in edges)).subquery()
-    ids = select(doubtful.c.id)
-    doubt = conn.execute(select(func.count()).select_from(mt.table).where(mt.key.in_(ids))).scalar_one()
-    if not doubt:
-        return in_tree
-    good = conn.execute(select(func.count()).select_from(mt.table)
-                        .where(mt.key.in_(ids), *mt.exact(flt))).scalar_one()
-    return in_tree - (int(doubt) - int(good))
+    good = func.coalesce(func.sum(case((and_(*mt.exact(flt)), 1), else_=0)), 0)  # NULL: no match
+    doubt, kept = conn.execute(select(func.count(), good).select_from(mt.table)
+                               .where(mt.key.in_(select(doubtful.c.id)))).one()
+    return in_tree - (int(doubt) - int(kept))
 
 
 def window_page(conn: Connection, mt: MapTable, flt: EventFilter, columns: Sequence[Any],
