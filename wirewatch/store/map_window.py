@@ -102,18 +102,18 @@ def window_page(conn: Connection, mt: MapTable, flt: EventFilter, columns: Seque
         return None
     start = mt.table.c.date_start
     lo, hi = flt.date_from.toordinal(), flt.date_to.toordinal()
-    share = min(1.0, 1.25 * need / in_tree)
+    share = 1.25 * need / in_tree  # of the window's days, from its near end
     for _ in range(WIDEN + 1):
+        if share >= 1.0:
+            return None
         days = int((hi - lo) * share)
         cut = date.fromordinal(hi - days if newest else lo + days)
         # a superset of the matches on the near side of the cut: day1 is the period's last day, day0 its
         # first (or 0 where an end is undated), so a start after (before) the cut is within them
         near = r.day1 >= _jd(cut) if newest else r.day0 <= _jd(cut)
-        if share >= 1.0:
-            return None
         if conn.execute(select(func.count()).select_from(mt.tree).where(*box, near)).scalar_one() >= need:
             break
-        share = min(1.0, 2 * share)
+        share *= 2
     else:
         return None
     side = start >= cut if newest else start <= cut
