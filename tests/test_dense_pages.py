@@ -15,6 +15,7 @@ from synthetic_events import seed_synthetic
 
 from wirewatch.query import EventFilter
 from wirewatch.store import Store, map_window
+from wirewatch.store.filters import tree_box
 from wirewatch.store.incidents_read import _MAP_TABLE
 
 BOX = (30.0, 30.0, 45.0, 40.0)  # w, s, e, n: the Levant and Mesopotamia, where the generator is dense
@@ -96,7 +97,7 @@ def test_exact_total_reads_the_doubtful_rows(store):
     flt = EventFilter(bbox=BOX, date_from=date(2000, 1, 1), date_to=date(2030, 1, 1))
     with store.engine.connect() as conn:
         in_tree = conn.execute(select(func.count()).select_from(_MAP_TABLE.tree)
-                               .where(*map_window._box(_MAP_TABLE.tree, flt))).scalar_one()
+                               .where(*tree_box(_MAP_TABLE.tree, flt))).scalar_one()
         exact = map_window.exact_total(conn, _MAP_TABLE, flt, in_tree)
         plain = conn.exec_driver_sql(
             "SELECT count(*) FROM incidents WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"

@@ -30,20 +30,30 @@ RTREE_COLUMNS = ("id", "lat0", "lat1", "lon0", "lon1", "day0", "day1")
 EVENTS_RTREE = table("events_rtree", *(column(c) for c in RTREE_COLUMNS))
 
 
-def box_clause(tree: Any, key: ColumnElement[Any], flt: EventFilter) -> ColumnElement[bool]:
-    """``key IN`` the ids of an R*Tree (SQLite; one box per located row: its point and its date
-    period in julian days) whose boxes overlap the filter's bbox and date window. A superset: the
-    tree stores 32-bit floats rounded outwards, so the exact clauses still apply beside it. The bbox
-    must not cross the antimeridian."""
+def julian_day(d: date) -> float:
+    """The julian day of ``d`` at midnight, as the R*Trees store dates (SQLite ``julianday``)."""
+    return d.toordinal() + JULIAN_EPOCH
+
+
+def tree_box(tree: Any, flt: EventFilter) -> list[ColumnElement[bool]]:
+    """The conditions on an R*Tree (SQLite; one box per located row: its point and its date period
+    in julian days) whose boxes overlap the filter's bbox and date window. A superset: the tree
+    stores 32-bit floats rounded outwards, so the exact clauses still apply beside it. The bbox must
+    not cross the antimeridian."""
     assert flt.bbox is not None
     w, so, e, n = flt.bbox
     r = tree.c
     conds = [r.lat1 >= so, r.lat0 <= n, r.lon1 >= w, r.lon0 <= e]
     if flt.date_from is not None:
-        conds.append(r.day1 >= flt.date_from.toordinal() + JULIAN_EPOCH)
+        conds.append(r.day1 >= julian_day(flt.date_from))
     if flt.date_to is not None:
-        conds.append(r.day0 <= flt.date_to.toordinal() + JULIAN_EPOCH)
-    return key.in_(select(r.id).where(*conds))
+        conds.append(r.day0 <= julian_day(flt.date_to))
+    return conds
+
+
+def box_clause(tree: Any, key: ColumnElement[Any], flt: EventFilter) -> ColumnElement[bool]:
+    """``key IN`` the ids of the R*Tree's boxes that overlap the filter's (see :func:`tree_box`)."""
+    return key.in_(select(tree.c.id).where(*tree_box(tree, flt)))
 
 
 def fts5_query(user_text: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, select, union_all
 
 from wirewatch.query import EventFilter
-from wirewatch.store.filters import EVENTS_RTREE, JULIAN_EPOCH, where
+from wirewatch.store.filters import EVENTS_RTREE, julian_day, tree_box, where
 from wirewatch.store.schema import events
 
 EDGE = 1e-4  # degrees: a margin (a point past an edge has lat0 <= lat < s already: lat0 rounds down)
@@ -55,18 +55,6 @@ def pages_here(flt: EventFilter | None, order: str) -> bool:
     return replace(flt, bbox=None, date_from=None, date_to=None).is_empty()
 
 
-def _jd(d: date) -> float:
-    return d.toordinal() + JULIAN_EPOCH
-
-
-def _box(tree: Table, flt: EventFilter) -> list[ColumnElement[bool]]:
-    assert flt.bbox is not None and flt.date_from is not None and flt.date_to is not None
-    w, s, e, n = flt.bbox
-    r = tree.c
-    return [r.lat1 >= s, r.lat0 <= n, r.lon1 >= w, r.lon0 <= e,
-            r.day1 >= _jd(flt.date_from), r.day0 <= _jd(flt.date_to)]
-
-
 def exact_total(conn: Connection, mt: MapTable, flt: EventFilter, in_tree: int) -> int:
     """The exact number of matches, from ``in_tree`` (the tree's count of the box): less the rows in
     the box that fail the exact clauses. Only rows near an edge of the box or crossing an end of the
@@ -74,9 +62,9 @@ def exact_total(conn: Connection, mt: MapTable, flt: EventFilter, in_tree: int) 
     assert flt.bbox is not None and flt.date_from is not None and flt.date_to is not None
     w, s, e, n = flt.bbox
     r = mt.tree.c
-    box = _box(mt.tree, flt)
+    box = tree_box(mt.tree, flt)
     edges = [r.lat0 <= s + EDGE, r.lat1 >= n - EDGE, r.lon0 <= w + EDGE, r.lon1 >= e - EDGE,
-             r.day0 < _jd(flt.date_from), r.day1 > _jd(flt.date_to)]
+             r.day0 < julian_day(flt.date_from), r.day1 > julian_day(flt.date_to)]
     doubtful = union_all(*(select(r.id).where(*box, edge) for edge in edges)).subquery()
     good = func.coalesce(func.sum(case((and_(*mt.exact(flt)), 1), else_=0)), 0)  # NULL: no match
     doubt, kept = conn.execute(select(func.count(), good).select_from(mt.table)
@@ -92,7 +80,7 @@ def window_page(conn: Connection, mt: MapTable, flt: EventFilter, columns: Seque
     ``newest``: the order is newest first (else oldest first). ``flt`` passes :func:`pages_here`."""
     assert flt.date_from is not None and flt.date_to is not None
     r = mt.tree.c
-    box = _box(mt.tree, flt)
+    box = tree_box(mt.tree, flt)
     need = offset + limit
     in_tree = int(conn.execute(select(func.count()).select_from(mt.tree).where(*box)).scalar_one())
     if not limit or in_tree <= DENSE * need:
@@ -110,7 +98,7 @@ def window_page(conn: Connection, mt: MapTable, flt: EventFilter, columns: Seque
         cut = date.fromordinal(hi - days if newest else lo + days)
         # a superset of the matches on the near side of the cut: day1 is the period's last day, day0 its
         # first (or 0 where an end is undated), so a start after (before) the cut is within them
-        near = r.day1 >= _jd(cut) if newest else r.day0 <= _jd(cut)
+        near = r.day1 >= julian_day(cut) if newest else r.day0 <= julian_day(cut)
         if conn.execute(select(func.count()).select_from(mt.tree).where(*box, near)).scalar_one() >= need:
             break
         share *= 2
