@@ -12,6 +12,7 @@ import pytest
 from conftest import EXAMPLES, ROOT
 from helpers import synthetic_news, write_jsonl
 
+from wirewatch.ingest.readers import read_articles
 from wirewatch.ingest.runner import ingest
 from wirewatch.query import EventFilter
 from wirewatch.store import Store
@@ -123,6 +124,38 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_batches_commit_on_the_writer_thread_in_order_one_at_a_time(tmp_path, pipeline, monkeypatch):
+    """The writer thread commits batch k while batch k+1 is analysed: never two at once, in input
+    order, all committed and counted when ingest returns."""
+    import threading
+
+    corpus = write_jsonl(tmp_path / "a.jsonl", synthetic_news(9, seed=4))
+    calls: list[tuple[str, list[str]]] = []
+    busy = threading.Semaphore(1)
+    with Store.open(f"sqlite:///{tmp_path / 's.db'}") as store:
+        add_batch = store.add_batch
+
+        def watched(items, duplicates=()):
+            assert busy.acquire(blocking=False), "two batches in flight"
+            try:
+                time.sleep(0.05)  # a slow commit: the next batch is analysed meanwhile
+                items = list(items)
+                calls.append((threading.current_thread().name, [an.article.id for an, _ in items]))
+                return add_batch(items, duplicates)
+            finally:
+                busy.release()
+
+        monkeypatch.setattr(store, "add_batch", watched)
+        summary = ingest([corpus], store, pipeline, batch_size=2)
+        stored = {a["id"] for a in store.articles(limit=100)}
+        assert summary.added == 9 and summary.failed == []
+        assert store.count_events(EventFilter()) == summary.events > 0
+    assert len(calls) == 5 and all(name.startswith("wirewatch-writer") for name, _ in calls)
+    order = [aid for _, ids in calls for aid in ids]
+    assert order == [item.id for item in read_articles([corpus])]  # input order, each once
+    assert stored == set(order)
 
 
 def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path):

@@ -75,27 +75,17 @@ def _median(values: list[float]) -> float:
 
 
 def _full_run(pipeline: Any, articles: list[Article], workers: int = 1) -> tuple[float, int]:
-    """Seconds for the whole pipeline (analysis, MinHash, store writes in batches) into a fresh file."""
-    from wirewatch.ingest.dedupe import minhash, to_bytes
-    from wirewatch.parallel import analyze_parallel
+    """Seconds for the whole ingest of ``articles`` into a fresh file, as ``wirewatch ingest`` runs it
+    (near-duplicate check, analysis, store writes in batches on the writer thread); events stored."""
+    from wirewatch.ingest.runner import ingest_items
     from wirewatch.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         with Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}") as store:
-            stored_events = 0
-            batch: list[tuple[Any, bytes]] = []
-            for result in analyze_parallel(articles, workers=workers, pipeline=pipeline,
-                                           model=pipeline.model, batch_size=pipeline.batch_size):
-                if result.analyzed is None:
-                    continue
-                batch.append((result.analyzed, to_bytes(minhash(result.article.text))))
-                stored_events += len(result.analyzed.events)
-                if len(batch) >= pipeline.batch_size:
-                    store.add_many(batch)
-                    batch = []
-            store.add_many(batch)
-        return time.perf_counter() - t0, stored_events
+            summary = ingest_items(articles, store, pipeline, batch_size=pipeline.batch_size,
+                                   workers=workers, model=pipeline.model)
+        return time.perf_counter() - t0, summary.events
 
 
 def run_bench(n: int, corpus: Path | None = None, model: str | None = None, rounds: int = 3,

@@ -1,6 +1,7 @@
 """Ingest a batch into the store: read → skip known → link near-duplicates → analyse → store.
 
-Analysis may run on several worker processes (``workers``); this process is the one writer. Each
+Analysis may run on several worker processes (``workers``); this process is the one writer (its
+writer thread commits a batch while the next one is analysed). Each
 batch of articles is written in one transaction (an article and all its rows are in the same one),
 so a run that is killed and started again neither duplicates nor loses an article: stored ones are
 skipped by id, the rest (at most the unwritten batch) are processed again.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -152,21 +154,29 @@ def ingest_items(
             writer.duplicate(copy, article.id)
 
     kwargs = {"workers": workers, "model": model, "pipeline": pipeline, "batch_size": batch_size}
-    for result in analyze_parallel(candidates(), **kwargs):
-        settle(result)
-    while orphans:
-        todo = list(orphans)
-        orphans.clear()
-        for result in analyze_parallel(todo, **kwargs):
+    try:
+        for result in analyze_parallel(candidates(), **kwargs):
             settle(result)
-    writer.flush()
+        while orphans:
+            todo = list(orphans)
+            orphans.clear()
+            for result in analyze_parallel(todo, **kwargs):
+                settle(result)
+        writer.flush()
+    finally:
+        writer.close()  # the batch in flight is committed (and counted) before the run returns or stops
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 class _BatchWriter:
     """Collects analysed articles and near-duplicates; writes each batch in one transaction, and a
-    batch the database refuses article by article, so only the refused article fails."""
+    batch the database refuses article by article, so only the refused article fails.
+
+    A batch's transaction runs on a writer thread while this thread analyses the next batch (the
+    parse releases the GIL for much of its time, and so does the database driver): one batch at most
+    is in flight, batches commit in order, and everything else (counts, progress, failure rows, the
+    article-by-article retry) happens on this thread once the batch is committed."""
 
     def __init__(self, store: Any, summary: IngestSummary, batch_size: int, progress: Progress | None,
                  failures: FailureLog) -> None:
@@ -174,6 +184,9 @@ class _BatchWriter:
         self.note: Progress = progress or (lambda outcome, where: None)
         self._analyzed: list[tuple[Any, bytes | None]] = []
         self._dups: list[tuple[Article, str]] = []
+        self._thread: ThreadPoolExecutor | None = None
+        self._in_flight: tuple[Future[tuple[list[str], list[str]]], list[tuple[Any, bytes | None]],
+                               list[tuple[Article, str]]] | None = None
 
     def analyzed(self, analyzed: Any, signature: bytes | None) -> None:
         self._analyzed.append((analyzed, signature))
@@ -194,12 +207,33 @@ class _BatchWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Send the collected batch to the writer thread (after the one before it is committed)."""
         if not self._analyzed and not self._dups:
             return
         analyzed, dups = self._analyzed, self._dups
         self._analyzed, self._dups = [], []
+        self._settle()
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wirewatch-writer")
+        self._in_flight = (self._thread.submit(self.store.add_batch, analyzed, dups), analyzed, dups)
+
+    def close(self) -> None:
+        """Wait for the batch in flight, account for it, and stop the writer thread."""
         try:
-            added, linked = self.store.add_batch(analyzed, dups)
+            self._settle()
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown()
+                self._thread = None
+
+    def _settle(self) -> None:
+        """Account for the batch in flight once it is committed (or retry it article by article)."""
+        if self._in_flight is None:
+            return
+        done, analyzed, dups = self._in_flight
+        self._in_flight = None
+        try:
+            added, linked = done.result()
         except Exception:  # one article the database refuses must not sink its batch: one by one
             log.info("writing a batch of %d failed; writing its articles one by one", len(analyzed),
                      exc_info=True)
