@@ -400,6 +400,8 @@ def test_incident_view_shows_its_reports_side_by_side(page, server):
     dialog.screenshot(path=str(OUT / "ui-incident.png"))
     # the view reopens from a shared link, and closes back to the page
     page.click("#incident-close")
+    # the dialog's "close" event (which rewrites the hash) is queued as a task after close(): wait for it
+    page.wait_for_function("() => !location.hash.includes('incident=')", timeout=5000)
     assert not dialog.is_visible() and "incident=" not in page.evaluate("location.hash")
 
 
