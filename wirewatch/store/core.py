@@ -414,11 +414,10 @@ class Store:
         cols = (e.pk, func.count().over().label("total")) if boxed else (e.pk,)
         page = select(*cols).where(*cond).order_by(*self._order(order)).limit(limit).offset(offset)
         with self._read() as conn:
-            windowed = None
-            if self.events_rtree and map_window.pages_here(flt, order):  # a dense bbox + date window
-                windowed = map_window.window_page(conn, map_window.EVENTS, flt, (e.pk,), self._order(order),
-                                                  limit, offset, newest=order.startswith("-"))
-            if windowed is not None:
+            windowed = (map_window.window_page(conn, map_window.EVENTS, flt, order, (e.pk,),
+                                               self._order(order), limit, offset)
+                        if self.events_rtree else None)
+            if windowed is not None:  # a dense bbox + date window: its newest (oldest) days only
                 rows, total = windowed
                 return stored_map_features(conn, [r.pk for r in rows]), total
             rows = conn.execute(page).all()

@@ -234,10 +234,8 @@ def map_page(conn: Connection, flt: EventFilter | None, limit: int, offset: int,
     :func:`wirewatch.store.incident_derived.map_features`, read as stored with each incident; the
     number of matching incidents where a bbox is given, counted by the page's own query, else None)."""
     i = s.incidents.c
-    windowed = None
-    if flt is not None and map_window.pages_here(flt, order) and has_rtree(conn):
-        windowed = map_window.window_page(conn, _MAP_TABLE, flt, (i.id,), _order(order), limit, offset,
-                                          newest=order.startswith("-"))
+    windowed = map_window.window_page(conn, _MAP_TABLE, flt, order, (i.id,), _order(order), limit,
+                                      offset) if has_rtree(conn) else None
     if windowed is not None:  # a dense bbox + date window: its newest (oldest) days only
         page, total = windowed
     else:

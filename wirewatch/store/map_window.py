@@ -72,13 +72,15 @@ def exact_total(conn: Connection, mt: MapTable, flt: EventFilter, in_tree: int) 
     return in_tree - (int(doubt) - int(kept))
 
 
-def window_page(conn: Connection, mt: MapTable, flt: EventFilter, columns: Sequence[Any],
-                ordering: Sequence[Any], limit: int, offset: int, newest: bool
-                ) -> tuple[list[Any], int] | None:
-    """(The page's rows of ``columns`` in ``ordering``, the number of matches), or None where the
-    caller's plain query is the way (few matches, or too few in the newest part of the window).
-    ``newest``: the order is newest first (else oldest first). ``flt`` passes :func:`pages_here`."""
+def window_page(conn: Connection, mt: MapTable, flt: EventFilter | None, order: str, columns: Sequence[Any],
+                ordering: Sequence[Any], limit: int, offset: int) -> tuple[list[Any], int] | None:
+    """(The page's rows of ``columns`` in ``ordering``, ``order`` being date or -date, and the number
+    of matches), or None where the caller's plain query is the way: a filter :func:`pages_here`
+    refuses, few matches, or too few in the near part of the window."""
+    if flt is None or not pages_here(flt, order):
+        return None
     assert flt.date_from is not None and flt.date_to is not None
+    newest = order.startswith("-")
     r = mt.tree.c
     box = tree_box(mt.tree, flt)
     need = offset + limit
