@@ -217,7 +217,7 @@ def _m0037_event_rtree(conn: Connection) -> None:
 def _m0036_event_article_pk(conn: Connection) -> None:
     """``events.article_pk`` (the article's integer key, which is its full-text rowid), filled from
     ``articles``, and the indexes full-text filters use (``store/filters.text_clause``): by key, in a
-    type + country range (events and incidents), among one incident's reports."""
+    type + country range, among one incident's reports (incidents: 0040)."""
     if "article_pk" not in {c["name"] for c in inspect(conn).get_columns("events")}:
         conn.exec_driver_sql("ALTER TABLE events ADD COLUMN article_pk INTEGER")
     conn.exec_driver_sql("UPDATE events SET article_pk = (SELECT a.pk FROM articles a"
@@ -228,9 +228,7 @@ def _m0036_event_article_pk(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_incident_article"
                          " ON events (incident_id, article_pk)")
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_events_incident")  # the one above leads with it
-    if inspect(conn).has_table("incidents"):
-        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_incidents_type_country"
-                             " ON incidents (event_type, country, date_start)")
+    # the incidents' type + country index comes from 0040 (with the id), which always runs after this
 
 
 def _m0038_event_map_feature(conn: Connection) -> None:

@@ -366,7 +366,7 @@ incidents = Table(
           "n_reports"),
     Index("ix_incidents_type_date", "event_type", "date_class", "date_start", "date_end", "n_reports"),
     Index("ix_incidents_country", "country", "date_class", "date_start"),
-    # 0040 (0036 without the id): a type + country filter with a report-level clause (text, actor)
+    # 0040: a type + country filter with a report-level clause (text, actor)
     # probes each incident's reports by its id, read from the index instead of the ~1 KB row
     Index("ix_incidents_type_country_id", "event_type", "country", "date_start", "id"),
     Index("ix_incidents_reports", "n_reports"),
