@@ -398,7 +398,8 @@ MAX_DEV_THRESHOLD = 0.6  # the dev split is small (48 articles): higher per-type
 def dev_thresholds(preds: list[tuple[str, float, bool]], gold_n: Counter, floor: float,
                    fallback: dict[str, float]) -> dict[str, float]:
     """Per type, the confidence threshold (floor..MAX_DEV_THRESHOLD) with the best F1 on real news (the
-    dev split); types with fewer than 10 dev predictions keep the out-of-fold threshold."""
+    dev split), the highest of equally good ones (a type with no right event on dev gets the highest
+    cut, not the floor); types with fewer than 10 dev predictions keep the out-of-fold threshold."""
     out = dict(fallback)
     for label in sorted({p[0] for p in preds}):
         mine = [(c, ok) for t, c, ok in preds if t == label]
@@ -409,7 +410,7 @@ def dev_thresholds(preds: list[tuple[str, float, bool]], gold_n: Counter, floor:
             tp = sum(ok for c, ok in mine if c >= t)
             fp = sum(not ok for c, ok in mine if c >= t)
             f = 2 * tp / (2 * tp + fp + gold_n[label] - tp) if tp + fp + gold_n[label] else 0.0
-            if f > best_f + 1e-9:
+            if f >= best_f - 1e-9:  # a tie goes to the higher cut: as many right, fewer wrong
                 best_t, best_f = float(t), f
         out[label] = best_t
     return out

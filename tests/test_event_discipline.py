@@ -38,9 +38,16 @@ def _events(pipeline: Pipeline, text: str) -> list[dict]:
     "More than 6,000 people have died in the conflict since 2011, according to the UN.",
     "Despite signs of recovery on Sunday, the president suffered a cardiac arrest on Monday.",
     "The senator had a heart attack during the debate in Washington.",
+    "That event destroyed at least 300 homes and ripped up roads.",
+    "A bystander was also injured.",
 ])
 def test_nothing_happened_between_actors(pipeline, text):
     assert _events(pipeline, text) == []
+
+
+def test_harm_in_a_violent_sentence_stays_an_assault(pipeline):
+    events = _events(pipeline, "A bystander was also injured in the shooting.")
+    assert [e["event_type"] for e in events] == ["ASSAULT"]
 
 
 def test_victims_are_never_sources(pipeline):

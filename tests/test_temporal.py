@@ -82,6 +82,11 @@ ISSUE_CASES = [
     ("He was jailed for a decade.", "a decade", "P10Y", None, "duration"),
     ("Rebels struck on the night of January 5th.", "the night of January 5th", "2015-01-05", "day", "date"),
     ("The attack on Christmas Eve killed 12.", "Christmas Eve", "2014-12-24", "day", "date"),
+    # a month told with the year relative to publication: one expression, not a month of this year
+    ("Two men were arrested in January of last year.", "January of last year", "2014-01", "month", "date"),
+    ("He was arrested in March last year.", "March last year", "2014-03", "month", "date"),
+    ("Elections are due in June next year.", "June next year", "2016-06", "month", "date"),
+    ("In January, last year's budget ran out.", "January", "2015-01", "month", "date"),
 ]
 
 
@@ -240,8 +245,8 @@ def test_no_publication_date_event(nlp, tagger):
     assert (when.value, when.precision, when.kind, when.text) == (None, "published", "published", None)
 
 
-def _expr(value: str | None, precision: str | None, kind: str = "date") -> TimeExpr:
-    return TimeExpr("x", 0, 1, value, precision, kind)
+def _expr(value: str | None, precision: str | None, kind: str = "date", text: str = "x") -> TimeExpr:
+    return TimeExpr(text, 0, 1, value, precision, kind)
 
 
 def test_is_historical():
@@ -251,6 +256,13 @@ def test_is_historical():
     assert not is_historical(_expr("2014", "year"), FRI)  # ended 44 days before
     assert not is_historical(_expr("2014-10", "month"), FRI)
     assert not is_historical(_expr("2014-02-14", "day"), FRI)  # exactly 364 days
+    # a text that names an earlier calendar year is background (guideline): "in 2014", "October 2014"
+    assert is_historical(_expr("2014", "year", text="in 2014"), FRI)
+    assert is_historical(_expr("2014-10", "month", text="October 2014"), FRI)
+    assert is_historical(_expr("2014-01", "month", text="January of last year"), FRI)
+    assert not is_historical(_expr("2014-10", "month", text="last October"), FRI)  # recent, no year named
+    assert not is_historical(_expr("2014-12-30", "day", text="on December 30"), FRI)
+    assert not is_historical(_expr("2015-01", "month", text="January 2015"), FRI)  # the same year
     assert not is_historical(_expr("P10Y", None, "duration"), FRI)
     assert not is_historical(_expr("2015-02-13", "published", "published"), FRI)
     assert not is_historical(_expr("199X", "decade"), None)

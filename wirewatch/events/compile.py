@@ -82,7 +82,8 @@ EXTRA_VERBS: dict[str, str] = {
     "pull out": "0871", "pull back": "0871", "crack down": "170", "call for": "100", "call on": "100",
     "surrender": "0874", "demobilize": "0873", "demobilise": "0873", "disarm": "0873",
     "clamp down": "170", "step down": "0832", "walk out": "143", "shoot down": "195", "blow up": "183",
-    "hand over": "084",
+    "hand over": "084", "slam": "111", "blast": "111", "lambast": "111", "excoriate": "111",
+    "vilify": "111", "upbraid": "111", "insult": "111", "label": "111",
 }
 
 REPORTING_VERBS = (

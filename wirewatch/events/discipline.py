@@ -38,6 +38,18 @@ PAUSE_NOUNS = frozenset({"pause", "lull", "halt", "cessation", "suspension", "br
                          "letup", "end"})
 # types an actorless report can still carry ("a car bomb exploded in Kabul", "protests erupted")
 ACTOR_OPTIONAL = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
+# harm told by its outcome: with no actor on either side and no violence in the sentence it is a
+# disaster's toll ("destroyed 300 homes, ripped up roads, killed one"), not an attack
+OUTCOME_VERBS = frozenset({"destroy", "damage", "injure", "wound", "hurt", "crack", "rip", "decimate",
+                           "devastate", "flatten", "raze", "kill"})
+VIOLENCE_CUES = frozenset({
+    "attack", "attacker", "assailant", "gunman", "gun", "gunfire", "shoot", "shooting", "shot", "stab",
+    "stabbing", "knife", "bomb", "bombing", "bomber", "explosive", "grenade", "rocket", "missile",
+    "mortar", "drone", "airstrike", "shelling", "raid", "ambush", "militant", "rebel", "insurgent",
+    "terrorist", "militia", "troop", "soldier", "army", "police", "clash", "fight", "fighting",
+    "altercation", "assault", "war", "conflict", "violence", "riot", "protest", "murder", "suspect",
+    "massacre", "execution", "combat", "mob", "gang", "lynch",
+})
 REQUEST_VERBS = frozenset({"urge", "ask", "call", "appeal", "press", "implore", "request", "plead",
                            "beg", "exhort", "petition", "invite", "demand"})
 COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
@@ -119,6 +131,9 @@ def no_event_reason(tok: Token, label: str, has_actor: bool) -> str | None:
         return "verification of a report"
     if label not in ACTOR_OPTIONAL and not has_actor and not _agentive(tok):
         return "no actor"
+    if (label == "ASSAULT" and not has_actor and tok.lemma_.lower() in OUTCOME_VERBS
+            and not any(t.lemma_.lower() in VIOLENCE_CUES for t in tok.sent)):
+        return "harm without an actor or any violence"
     return None
 
 

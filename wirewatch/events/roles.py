@@ -37,8 +37,11 @@ DESCEND_PREPS = {"to", "against", "on", "upon", "at", "with", "for", "from", "by
                  "of", "in"}
 DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"}
 STATIVE_PASSIVES = {"oppose"}
-# verbs whose "that" clause names who is to act: its subject is the target ("demanded that X ...")
-DEMAND_VERBS = {"demand", "insist", "urge", "ask", "request", "call", "accuse", "press", "beg", "order"}
+# verbs whose "that" clause names who is to act or who is accused: its subject is the target
+# ("demanded that X ...", "alleged that X ...")
+DEMAND_VERBS = {"demand", "insist", "urge", "ask", "request", "call", "accuse", "press", "beg", "order",
+                # an allegation's "that" clause names the accused: "Trump alleged Biden's plan would ..."
+                "allege", "charge"}
 
 
 class MentionIndex:

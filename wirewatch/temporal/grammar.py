@@ -323,6 +323,14 @@ def _h_month_year(m: re.Match[str], ctx: Context) -> Result:
     return month_value(year_of(m["year"]), month_of(m["mon"])), "month", "date"
 
 
+def _h_month_relyear(m: re.Match[str], ctx: Context) -> Result:
+    """"January of last year", "March this year", "June next year"."""
+    if ctx.published is None:
+        return None, None, "date"
+    shift = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+    return month_value(ctx.published.year + shift, month_of(m["mon"])), "month", "date"
+
+
 def _h_month(m: re.Match[str], ctx: Context) -> Result:
     mon = month_of(m["mon"])
     rel = (m["rel"] or "").lower()
@@ -559,6 +567,9 @@ RULES: tuple[Rule, ...] = (
     ("month_year", _rx(
         rf"{_L}(?P<t>{_EDGE_OPT}(?P<mon>{_MONTH_DAYABLE}),?\s+(?:of\s+)?(?P<year>{_YEAR})){_R}"),
         _h_month_year),
+    ("month_relyear", _rx(
+        rf"{_L}(?P<t>{_EDGE_OPT}(?P<mon>{_MONTH_FULL})\s+(?i:of\s+)?(?i:(?P<rel>last|this|next))\s+(?i:year)){_R}"),
+        _h_month_relyear),
     ("month", _rx(
         rf"{_L}(?P<t>{_EDGE_OPT}(?:(?i:(?P<rel>last|next|this))\s+)?{_EDGE_OPT}(?P<mon>{_MONTH_FULL})){_R}"),
         _h_month),
@@ -636,7 +647,8 @@ RULES: tuple[Rule, ...] = (
 # rules whose match needs the publication date (anaphoric ones also use the narrative day)
 RELATIVE_RULES = frozenset({
     "holiday", "edge_the_year", "day_tail", "ordinal_day",
-    "month", "month_may", "weekday", "deictic", "edge_relperiod", "relperiod", "the_weekend", "ago",
+    "month", "month_relyear", "month_may", "weekday", "deictic", "edge_relperiod", "relperiod",
+    "the_weekend", "ago",
     "anaphoric", "time", "quarter",
 })
 ANAPHORIC_RULES = frozenset({"anaphoric", "time", "ago"})

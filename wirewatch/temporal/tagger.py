@@ -46,6 +46,9 @@ _DATELINE_BEFORE = re.compile(
 _DATELINE_AFTER = re.compile(r"^(?:,?\s*(?:1[89]|20)\d\d)?[ \t]*(?:\([^)]{1,40}\))?[ \t]*(?:[-–—:|]|\n)")
 _YEAR_NOUNS = frozenset({"election", "talk", "protest", "riot", "war", "attack", "law", "budget", "game",
                          "olympics", "result", "figure", "level", "accord", "agreement", "census"})
+# a date text that names its year: "2019", "August 2018", "the 1990s", "last year", "two years ago"
+NAMED_YEAR = re.compile(
+    r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b(?:last|previous|past) year\b|\byears? (?:ago|earlier)\b", re.I)
 _NUMERIC_ENTS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"})
 
 
@@ -284,15 +287,22 @@ def _reported_by_other(doc: Doc, t: TimeExpr, own: Token) -> bool:
 
 
 def is_historical(expr: TimeExpr, published: date | None) -> bool:
-    """True when the whole period ``expr`` names ended more than 365 days before publication.
+    """True when the period ``expr`` names is background: it ended more than 365 days before
+    publication, or its text names an earlier calendar year ("in 2019", "August 2018", "his 2016
+    arrest", "January of last year") than the publication's.
 
-    The end of the period is used so coarse dates are not called historical while they may still be
-    recent: published 2015-02-13, "2014" and "October 2014" are current, "2013" (ended 409 days
-    before) and "the 1990s" are historical. Durations, unresolved and publication stand-ins never are.
+    Published 2015-02-13: "2013" and "the 1990s" are historical, and so are "in 2014" and "October
+    2014" (a year the text names, before 2015); "last October" and "on December 30" (resolved into 2014
+    but naming no year: the recent past) are not. Durations, unresolved and publication stand-ins
+    never are (annotation guideline, modality ``historical``).
     """
     if published is None or expr.kind != "date" or not expr.value or expr.precision in (None, "published"):
         return False
     end = period_end(expr.value)
-    return end is not None and (published - end).days > 365
+    if end is None:
+        return False
+    if (published - end).days > 365:
+        return True
+    return end.year < published.year and bool(NAMED_YEAR.search(expr.text or ""))
 
 
