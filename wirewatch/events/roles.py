@@ -39,9 +39,8 @@ DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"
 STATIVE_PASSIVES = {"oppose"}
 # verbs whose "that" clause names who is to act or who is accused: its subject is the target
 # ("demanded that X ...", "alleged that X ...")
-DEMAND_VERBS = {"demand", "insist", "urge", "ask", "request", "call", "accuse", "press", "beg", "order",
-                # an allegation's "that" clause names the accused: "Trump alleged Biden's plan would ..."
-                "allege", "charge"}
+CLAUSE_TARGET_VERBS = {"demand", "insist", "urge", "ask", "request", "call", "accuse", "press", "beg",
+                       "order", "allege", "charge"}  # "Trump alleged Biden's plan would ...": Biden
 
 
 class MentionIndex:
@@ -324,7 +323,7 @@ def _clause_targets(verb: Token, index: MentionIndex, source: tuple[Mention, ...
                      or _recipients(oblique, index, source, modifiers=False))
             if found:
                 return found
-        if c.dep_ == "ccomp" and verb.lemma_.lower() in DEMAND_VERBS:
+        if c.dep_ == "ccomp" and verb.lemma_.lower() in CLAUSE_TARGET_VERBS:
             subj = [g for g in c.children if g.dep_ == "nsubj"]
             found = _recipients(subj, index, source)
             if found:

@@ -18,7 +18,7 @@ from wirewatch.dateline import doc_dateline
 from wirewatch.periods import period_end
 from wirewatch.records import EventDraft, TimeExpr
 from wirewatch.temporal import fallback
-from wirewatch.temporal.grammar import ANAPHORIC_RULES, Context
+from wirewatch.temporal.grammar import ANAPHORIC_RULES, YEAR_PATTERN, Context
 from wirewatch.temporal.scanner import normalize, scan
 
 # rules whose value depends on the tense of the clause
@@ -48,7 +48,7 @@ _YEAR_NOUNS = frozenset({"election", "talk", "protest", "riot", "war", "attack",
                          "olympics", "result", "figure", "level", "accord", "agreement", "census"})
 # a date text that names its year: "2019", "August 2018", "the 1990s", "last year", "two years ago"
 NAMED_YEAR = re.compile(
-    r"\b(?:1[5-9]|20)\d\d(?:s|\b)|\b(?:last|previous|past) year\b|\byears? (?:ago|earlier)\b", re.I)
+    rf"\b{YEAR_PATTERN}(?:s|\b)|\b(?:last|previous|past) year\b|\byears? (?:ago|earlier)\b", re.I)
 _NUMERIC_ENTS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"})
 
 
