@@ -112,6 +112,21 @@ def test_negation(nlp, resolver, extractor):
     assert [(e.event_type, e.modality) for e in events] == [("ASSAULT", "negated")]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a second act after "and" / a comma is outside the first one's negation
+    ("The army denied the report and attacked rebel positions near Gao.",
+     [("ASSAULT", "asserted"), ("REJECT", "asserted")]),
+    ("The rebels did not attack the town, but shelled the airport.",
+     [("ASSAULT", "asserted"), ("ASSAULT", "negated")]),
+    # a list joined by "or" shares it: arrest and detain are both negated
+    ("Police did not arrest, beat or detain the protesters.",
+     [("COERCE", "negated"), ("COERCE", "negated")]),
+])
+def test_negation_stops_at_a_second_act(nlp, resolver, extractor, text, expected):
+    events = run(nlp, resolver, extractor, text)
+    assert sorted((e.event_type, e.modality) for e in events) == expected
+
+
 def test_denial(nlp, resolver, extractor):
     text = "The government denied that its troops had killed civilians in the village."
     events = run(nlp, resolver, extractor, text)

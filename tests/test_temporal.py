@@ -86,6 +86,8 @@ ISSUE_CASES = [
     ("Two men were arrested in January of last year.", "January of last year", "2014-01", "month", "date"),
     ("He was arrested in March last year.", "March last year", "2014-03", "month", "date"),
     ("Elections are due in June next year.", "June next year", "2016-06", "month", "date"),
+    ("Pompeo joined the meeting on March 20 last year.", "March 20 last year", "2014-03-20", "day", "date"),
+    ("The talks resume on 4 May next year.", "4 May next year", "2016-05-04", "day", "date"),
     ("In January, last year's budget ran out.", "January", "2015-01", "month", "date"),
 ]
 

@@ -83,11 +83,13 @@ def _governors(trigger: Token) -> list[Token]:
     """The trigger's ancestors that govern it, nearest first. A verb coordinated with one of them is
     not a governor, though what governs the coordination is: in "Hezbollah denied X had been hit and
     said the strike killed three", "said" governs "killed" and "denied" does not; in "the notice
-    claimed that people have entered Turkey and are planning to attack", "claimed" governs "attack"."""
+    claimed that people have entered Turkey and are planning to attack", "claimed" governs "attack". A
+    trigger coordinated with a speech verb is an act beside the speech, not its content: in "Bolsonaro
+    has said X, and his critics blame him", "said" does not govern "blame"."""
     out: list[Token] = []
     child = trigger
     for anc in trigger.ancestors:
-        sibling = child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and child.i != trigger.i
+        sibling = child.dep_ == "conj" and child.pos_ in ("VERB", "AUX")
         if not sibling:
             out.append(anc)
         child = anc
@@ -231,11 +233,24 @@ def _is_party(speaker: Mention | None, parties: tuple[Mention, ...]) -> bool:
     return False
 
 
+def _and_conjunct(tok: Token) -> bool:
+    """A verb coordinated by "and"/"but" with the one above it: a second act, outside the first one's
+    negation ("denied the report and attacked", "denied it, labelled it a lie": neither act is denied;
+    "did not loot, burn or kill" shares it)."""
+    if tok.dep_ != "conj" or tok.pos_ not in ("VERB", "AUX"):
+        return False
+    kids = [*tok.head.children, *tok.children]  # spaCy hangs a list's "or" on one of its conjuncts
+    return not any(c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in kids)
+
+
 def _clause_modality(trigger: Token) -> str | None:
     """negated / possible / planned from the trigger's own clause and the verbs governing it."""
     chain = [trigger]
+    negation_scope = 0  # how much of the chain a negation reaches: not across "and"/"but"
     tok = trigger
     for anc in trigger.ancestors:
+        if not negation_scope and _and_conjunct(tok):
+            negation_scope = len(chain)
         # stop at a reporting clause boundary: "X said that ..." keeps its own modality; and at an
         # adjunct ("arrested no one in connection with the bombing": the bombing did happen)
         if tok.dep_ in ("ccomp", "parataxis") or (tok.dep_ == "relcl"):
@@ -246,7 +261,7 @@ def _clause_modality(trigger: Token) -> str | None:
             break
         chain.append(anc)
         tok = anc
-    for t in chain:
+    for t in chain[:negation_scope or len(chain)]:
         kids = list(t.children)
         if any(c.dep_ == "neg" for c in kids) or any(c.lower_ in ("never", "no") and c.dep_ in (
                 "neg", "advmod", "det") for c in kids):

@@ -264,6 +264,11 @@ def _h_full_date(m: re.Match[str], ctx: Context) -> Result:
     mon, day, year = month_of(m["mon"]), day_of(m["day"]), m["year"]
     if year:
         return _ymd(year_of(year), mon, day), "day", "date"
+    if m["rel"]:
+        if ctx.published is None:
+            return None, None, "date"
+        shift = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+        return _ymd(ctx.published.year + shift, mon, day), "day", "date"
     v = resolve_month_day(mon, day, ctx)
     return v, ("day" if v else None), "date"
 
@@ -547,14 +552,16 @@ def _h_edge_the(m: re.Match[str], ctx: Context) -> Result:
 
 # ---------------------------------------------------------------- rules
 _EDGE_OPT = rf"(?:(?i:{_EDGE})\s*(?:of\s+)?)?"
+# a day's year: "March 20, 2019", or relative to publication ("March 20 last year")
+_DATE_YEAR = rf"(?:,?\s+(?P<year>{_YEAR})|\s+(?i:of\s+)?(?i:(?P<rel>last|this|next))\s+(?i:year))?"
 Rule = tuple[str, re.Pattern[str], Callable[[re.Match[str], Context], Result]]
 RULES: tuple[Rule, ...] = (
     ("full_date", _rx(
         rf"{_L}(?P<t>(?:(?i:the\s+{_PART}\s+of)\s+)?(?:{_WEEKDAY},?\s+)?{_EDGE_OPT}(?P<mon>{_MONTH_DAYABLE})\s+(?P<day>{_DAY})"
-        rf"(?:,?\s+(?P<year>{_YEAR}))?){_R}"), _h_full_date),
+        rf"{_DATE_YEAR}){_R}"), _h_full_date),
     ("full_date_dmy", _rx(
         rf"{_L}(?P<t>(?:{_WEEKDAY},?\s+)?(?:the\s+)?(?P<day>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH_DAYABLE})"
-        rf"(?:,?\s+(?P<year>{_YEAR}))?){_R}"), _h_full_date),
+        rf"{_DATE_YEAR}){_R}"), _h_full_date),
     ("holiday", _rx(
         rf"{_L}(?P<t>(?P<name>New Year['’]s (?:Day|Eve)|Christmas(?: Eve| Day)?|Boxing Day|Valentine['’]s Day"
         rf"|Halloween|May Day|Nowruz|Bastille Day)(?:,?\s+(?P<year>{_YEAR}))?){_R}"), _h_holiday),
