@@ -40,9 +40,38 @@ def _events(pipeline: Pipeline, text: str) -> list[dict]:
     "The senator had a heart attack during the debate in Washington.",
     "That event destroyed at least 300 homes and ripped up roads.",
     "A bystander was also injured.",
+    # a storm, a virus or an accident as the actor
+    "SARS-CoV-2 has already killed more than 1,000 people.",
+    "Category Two Hurricane Zeta slammed into the Louisiana coast.",
+    "Winds from the storm delayed a rally Trump planned for North Carolina.",
+    "At least seven people were killed when a World War II-era bomber crashed at Bradley International "
+    "Airport in Windsor Locks, Connecticut.",
+    # a forecast, a discharge from hospital, an oath of office
+    "On Saturday the Bahamian government withdrew its tropical storm warnings.",
+    "After a three day stay, Trump was released from the hospital and returned to the White House.",
+    "The now-former governor Pierluisi was sworn in as governor on August 2.",
+    "Justice Clarence Thomas swore her in at a White House ceremony.",
+    # a sentence in another script: the English coder does not guess at it
+    "सिर्फ़ diagnose बोल के लेना पड़ता है, दिखा के नहीं लेना पड़ता।  कभी कभी यही fight हम कर रहे थे",
 ])
 def test_nothing_happened_between_actors(pipeline, text):
     assert _events(pipeline, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the same cues next to a real act keep it
+    ("Ten soldiers were killed in a wave of attacks on army posts.", ["ASSAULT"]),
+    ("Twelve soldiers were killed by rebels when their convoy crashed into a roadblock.", ["ASSAULT"]),
+    ("The court released him from custody.", ["RETREAT"]),
+    ("Police shot dead a dog and arrested two men.", ["COERCE"]),  # the dog is no victim to code
+])
+def test_cues_of_no_event_leave_real_acts(pipeline, text, expected):
+    assert [e["event_type"] for e in _events(pipeline, text)] == expected
+
+
+def test_an_animal_cull_is_no_assault(pipeline):
+    events = _events(pipeline, "The government of Egypt ordered the killing of over 300,000 pigs.")
+    assert "ASSAULT" not in [e["event_type"] for e in events]
 
 
 def test_harm_in_a_violent_sentence_stays_an_assault(pipeline):

@@ -2,14 +2,17 @@
 
 An event is an interaction between actors. Deaths from floods, fires, accidents or illness, a death
 told without a perpetrator ("four protesters died"), a wish ("the government wants ..."), an
-unverifiable claim ("could not be independently verified"), "a pause in the bombing" and a relation
-with no actor at all ("an observation point was established") report nothing between actors:
+unverifiable claim ("could not be independently verified"), "a pause in the bombing", a storm or a
+virus as the actor ("Hurricane Zeta slammed into the coast"), an animal cull, a storm warning, a
+discharge from hospital, an oath of office ("was sworn in") and a relation with no actor at all ("an
+observation point was established") report nothing between actors:
 :func:`no_event_reason` says why such a trigger is dropped. :func:`request_frame` finds the
 "called on X to release" / "urged X to halt" verb that makes the nested act a REQUEST by the caller.
 """
 
 from __future__ import annotations
 
+from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 # a death is told, not done: the victims are never sources, and without a perpetrator there is no event
@@ -23,8 +26,24 @@ NATURAL_CAUSES = frozenset({
     "coronavirus", "ebola", "measles", "flu", "influenza", "cancer", "infection", "pneumonia",
     "crash", "accident", "collision", "derailment", "collapse", "stampede", "leak", "poisoning",
     "overdose", "drinking", "eating", "consumption", "inhalation", "rain", "rains", "snow", "weather",
-    "wave", "waves", "sinking", "capsizing",
+    "wave", "waves", "sinking", "capsizing", "wind", "winds", "gust", "aftershock", "hailstorm",
 })
+# pathogens by name: "SARS-CoV-2 has killed 1,000", "COVID-19 killed 300"
+PATHOGENS = frozenset({"sars", "sars-cov-2", "cov-2", "covid-19", "covid19", "mers", "hiv", "aids", "h1n1",
+                       "h5n1", "h7n9", "mpox", "monkeypox", "zika", "dengue", "tuberculosis", "plague",
+                       "smallpox", "polio", "typhoid", "meningitis", "hepatitis", "omicron"})
+# "killed when a plane crashed": the clause names an accident
+ACCIDENT_VERBS = frozenset({"crash", "capsize", "derail", "overturn", "collide", "sink"})
+# an animal cull or a hunt is no event between actors ("ordered the killing of 300,000 pigs")
+ANIMALS = frozenset({"animal", "pig", "hog", "chicken", "hen", "bird", "poultry", "duck", "goose",
+                     "turkey", "cattle", "cow", "sheep", "goat", "livestock", "mink", "dog", "cat", "bat",
+                     "deer", "horse", "camel", "fish", "whale", "dolphin", "shark", "elephant", "rhino",
+                     "wolf", "bear", "monkey", "rat", "mosquito"})
+# "a tropical storm warning", "a flood alert": a forecast, not a threat
+FORECAST_NOUNS = frozenset({"warning", "alert", "watch", "advisory"})
+WEATHER_MODIFIERS = frozenset({"tropical", "weather", "gale", "frost", "fog", "tsunami", "severe"})
+# "released from hospital": a discharge, not a release from custody
+CARE_PLACES = frozenset({"hospital", "clinic", "care", "infirmary", "icu", "rehab", "rehabilitation"})
 ACCIDENT_MODIFIERS = frozenset({"gas", "car", "road", "traffic", "train", "plane", "bus", "boat",
                                 "mine", "industrial", "factory", "boiler", "chemical", "kitchen"})
 # "a cardiac arrest", "a heart attack", "respiratory failure": a medical condition, not an arrest or attack
@@ -58,9 +77,13 @@ COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "advcl"})
 def _cause_word(tok: Token) -> bool:
     """A noun phrase head naming a natural or accidental cause ("floods", "a gas explosion")."""
     lemma = tok.lemma_.lower()
-    if lemma in NATURAL_CAUSES or tok.lower_ in NATURAL_CAUSES:
+    if lemma in ("wave", "series") and any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+        return False  # "a wave of attacks" is what its "of" names
+    if lemma in NATURAL_CAUSES or tok.lower_ in NATURAL_CAUSES or tok.lower_ in PATHOGENS:
         return True
     mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")}
+    if tok.pos_ == "PROPN" and mods & (NATURAL_CAUSES | PATHOGENS):
+        return True  # "Hurricane Zeta", "SARS-CoV-2"
     return lemma in ("explosion", "blast", "fire") and bool(mods & ACCIDENT_MODIFIERS)
 
 
@@ -72,7 +95,56 @@ def natural_cause(tok: Token) -> bool:
         if (child.dep_ in ("prep", "agent") and child.lower_ in CAUSE_PREPS
                 and any(g.dep_ == "pobj" and _cause_word(g) for g in child.children)):
             return True
+        if (child.dep_ == "advcl" and child.lemma_.lower() in ACCIDENT_VERBS
+                and not any(c.dep_ in ("nsubj", "agent") for c in tok.children)):
+            return True  # "were killed when a bomber crashed" (no one killed them)
     return False
+
+
+def _cause_subject(tok: Token) -> bool:
+    """A storm, a disease or an accident as the trigger's subject: "Hurricane Zeta slammed into the
+    coast", "winds from the storm delayed a rally", "aftershocks increased the death toll"."""
+    return any(c.dep_ in ("nsubj", "csubj") and _cause_word(c) for c in tok.children)
+
+
+def _animal_victims(tok: Token) -> bool:
+    """"culled 2,000 chickens", "the killing of 300,000 pigs": the ones harmed are animals."""
+    victims = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    victims += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children if g.dep_ == "pobj"]
+    return bool(victims) and all(v.lemma_.lower() in ANIMALS for v in victims)
+
+
+def _forecast(tok: Token) -> bool:
+    """"its tropical storm warnings", "a flood alert": a weather forecast, or issuing or withdrawing one
+    ("withdrew its tropical storm warnings")."""
+    if tok.pos_ in ("VERB", "AUX"):
+        return any(c.dep_ == "dobj" and _forecast(c) for c in tok.children)
+    if tok.pos_ != "NOUN" or tok.lemma_.lower() not in FORECAST_NOUNS:
+        return False
+    return any(c.dep_ in ("compound", "amod") and (c.lower_ in WEATHER_MODIFIERS or _cause_word(c))
+               for c in tok.children)
+
+
+def _discharged(tok: Token) -> bool:
+    """"released from the hospital": a patient leaving care."""
+    return tok.lemma_.lower() in ("release", "discharge") and any(
+        c.dep_ == "prep" and c.lower_ == "from"
+        and any(g.dep_ == "pobj" and g.lemma_.lower() in CARE_PLACES for g in c.children)
+        for c in tok.children)
+
+
+def _sworn_in(tok: Token) -> bool:
+    """"was sworn in", "swore her in": an oath of office."""
+    return tok.lemma_.lower() == "swear" and any(
+        c.lower_ == "in" and c.dep_ in ("prt", "advmod") for c in tok.children)
+
+
+def foreign_sentence(sent: SpacySpan) -> bool:
+    """A sentence mostly in another script (a quote in Hindi, Arabic, Cyrillic): the English coder
+    cannot read it, so it codes nothing there."""
+    letters = [ch for ch in sent.text if ch.isalpha()]
+    return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
 
 
 def _paused(tok: Token) -> bool:
@@ -94,6 +166,16 @@ def lexical_no_event(tok: Token, label: str) -> str | None:
         return "verification of a report"
     if label in ("ASSAULT", "COERCE") and natural_cause(tok):
         return "a natural or accidental cause"
+    if _cause_subject(tok):
+        return "a storm, disease or accident as the actor"
+    if label == "ASSAULT" and _animal_victims(tok):
+        return "animals harmed, no actor harmed"
+    if _forecast(tok):
+        return "a weather forecast"
+    if _discharged(tok):
+        return "a discharge from hospital"
+    if _sworn_in(tok):
+        return "an oath of office"
     if tok.pos_ == "NOUN" and lemma in MEDICAL_NOUNS and any(
             c.dep_ in ("amod", "compound") and c.lower_ in MEDICAL_MODIFIERS for c in tok.children):
         return "a medical condition"  # "suffered a cardiac arrest"

@@ -21,7 +21,13 @@ from dataclasses import replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from wirewatch.events.discipline import lexical_no_event, no_event_reason, request_frame, retype
+from wirewatch.events.discipline import (
+    foreign_sentence,
+    lexical_no_event,
+    no_event_reason,
+    request_frame,
+    retype,
+)
 from wirewatch.events.lexicon import Candidate, Lexicon, load_lexicon
 from wirewatch.events.modality import modality_and_attribution
 from wirewatch.events.model import NONE, EventClassifier, features, load_classifier
@@ -93,7 +99,7 @@ class EventExtractor:
                            ) -> list[list[tuple[Candidate, str, float]]]:
         """:meth:`classify` for several sentences, scored in one matrix operation (per sentence: one
         small operation each, whose fixed cost was most of the classifier's time)."""
-        cands = [self.lexicon.candidates(sent) for sent in sents]
+        cands = [[] if foreign_sentence(sent) else self.lexicon.candidates(sent) for sent in sents]
         feats = [features(doc, sent, c, self.lexicon)
                  for sent, cs in zip(sents, cands, strict=True) for c in cs]
         preds = iter(self.classifier.predict_many(feats))
