@@ -51,6 +51,10 @@ def _events(pipeline: Pipeline, text: str) -> list[dict]:
     "After a three day stay, Trump was released from the hospital and returned to the White House.",
     "The now-former governor Pierluisi was sworn in as governor on August 2.",
     "Justice Clarence Thomas swore her in at a White House ceremony.",
+    "The National Transportation Safety Board (NTSB) and Federal Aviation Administration (FAA) began "
+    "investigations of the crash of the plane.",
+    "The NTSB opened an investigation into the crash of the bomber.",
+    "Police launched a probe into the fire at the factory.",
     # a sentence in another script: the English coder does not guess at it
     "सिर्फ़ diagnose बोल के लेना पड़ता है, दिखा के नहीं लेना पड़ता।  कभी कभी यही fight हम कर रहे थे",
 ])
@@ -63,6 +67,7 @@ def test_nothing_happened_between_actors(pipeline, text):
     ("Ten soldiers were killed in a wave of attacks on army posts.", ["ASSAULT"]),
     ("Twelve soldiers were killed by rebels when their convoy crashed into a roadblock.", ["ASSAULT"]),
     ("The court released him from custody.", ["RETREAT"]),
+    ("Prosecutors opened an investigation into the minister over the bribes.", ["ACCUSE"]),
     ("Police shot dead a dog and arrested two men.", ["COERCE"]),  # the dog is no victim to code
 ])
 def test_cues_of_no_event_leave_real_acts(pipeline, text, expected):

@@ -3,9 +3,9 @@
 An event is an interaction between actors. Deaths from floods, fires, accidents or illness, a death
 told without a perpetrator ("four protesters died"), a wish ("the government wants ..."), an
 unverifiable claim ("could not be independently verified"), "a pause in the bombing", a storm or a
-virus as the actor ("Hurricane Zeta slammed into the coast"), an animal cull, a storm warning, a
-discharge from hospital, an oath of office ("was sworn in") and a relation with no actor at all ("an
-observation point was established") report nothing between actors:
+virus as the actor ("Hurricane Zeta slammed into the coast"), an animal cull, a storm warning, an
+inquiry into a crash, a discharge from hospital, an oath of office ("was sworn in") and a relation with
+no actor at all ("an observation point was established") report nothing between actors:
 :func:`no_event_reason` says why such a trigger is dropped. :func:`request_frame` finds the
 "called on X to release" / "urged X to halt" verb that makes the nested act a REQUEST by the caller.
 """
@@ -42,6 +42,7 @@ ANIMALS = frozenset({"animal", "pig", "hog", "chicken", "hen", "bird", "poultry"
 # "a tropical storm warning", "a flood alert": a forecast, not a threat
 FORECAST_NOUNS = frozenset({"warning", "alert", "watch", "advisory"})
 WEATHER_MODIFIERS = frozenset({"tropical", "weather", "gale", "frost", "fog", "tsunami", "severe"})
+INQUIRY_WORDS = frozenset({"investigate", "investigation", "probe", "inquiry", "enquiry", "inquest"})
 # "released from hospital": a discharge, not a release from custody
 CARE_PLACES = frozenset({"hospital", "clinic", "care", "infirmary", "icu", "rehab", "rehabilitation"})
 ACCIDENT_MODIFIERS = frozenset({"gas", "car", "road", "traffic", "train", "plane", "bus", "boat",
@@ -126,6 +127,23 @@ def _forecast(tok: Token) -> bool:
                for c in tok.children)
 
 
+def _accident_inquiry(tok: Token) -> bool:
+    """"began investigations of the crash", "investigating the fire": an inquiry into an accident
+    accuses no one; nor does opening one ("opened an investigation into the crash")."""
+    if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in INQUIRY_WORDS:
+        return any(c.dep_ == "dobj" and c.lemma_.lower() in INQUIRY_WORDS and _accident_inquiry(c)
+                   for c in tok.children)
+    if tok.lemma_.lower() not in INQUIRY_WORDS:
+        return False
+    objects = [c for c in tok.children if c.dep_ == "dobj"]
+    objects += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "into")
+                for g in c.children if g.dep_ == "pobj"]
+    if tok.dep_ == "dobj":  # the parser hangs "into the crash" on "opened"
+        objects += [g for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "into"
+                    for g in c.children if g.dep_ == "pobj"]
+    return bool(objects) and all(_cause_word(o) for o in objects)
+
+
 def _discharged(tok: Token) -> bool:
     """"released from the hospital": a patient leaving care."""
     return tok.lemma_.lower() in ("release", "discharge") and any(
@@ -174,6 +192,8 @@ def lexical_no_event(tok: Token, label: str) -> str | None:
         return "a weather forecast"
     if _discharged(tok):
         return "a discharge from hospital"
+    if _accident_inquiry(tok):
+        return "an inquiry into an accident"
     if _sworn_in(tok):
         return "an oath of office"
     if tok.pos_ == "NOUN" and lemma in MEDICAL_NOUNS and any(
