@@ -74,6 +74,15 @@ def test_cues_of_no_event_leave_real_acts(pipeline, text, expected):
     assert [e["event_type"] for e in _events(pipeline, text)] == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Blankenship attacked the media for maintaining the status quo.", "ACCUSE"),
+    ("The opposition attacked the government for its handling of the crisis.", "ACCUSE"),
+    ("Rebels attacked the convoy for two hours.", "ASSAULT"),  # a duration, not a reason
+])
+def test_an_attack_for_a_reason_is_criticism(pipeline, text, expected):
+    assert [e["event_type"] for e in _events(pipeline, text)] == [expected]
+
+
 def test_an_animal_cull_is_no_assault(pipeline):
     events = _events(pipeline, "The government of Egypt ordered the killing of over 300,000 pigs.")
     assert "ASSAULT" not in [e["event_type"] for e in events]

@@ -266,11 +266,32 @@ def _agentive(tok: Token) -> bool:
 ARREST_VERBS = frozenset({"arrest", "detain", "apprehend", "jail", "imprison", "incarcerate", "handcuff"})
 
 
+# "attacked the media for maintaining the status quo": an attack told with its reason is criticism
+VERBAL_ATTACK_VERBS = frozenset({"attack", "slam", "blast", "lash", "hit", "savage", "assail"})
+
+
+def _attacked_for_a_reason(tok: Token) -> bool:
+    """"attacked X for maintaining ...", "for its handling of ...": the "for" gives a reason (a gerund
+    or a possessed act), not a duration ("attacked the convoy for two hours")."""
+    if tok.lemma_.lower() not in VERBAL_ATTACK_VERBS:
+        return False
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "for"):
+        for g in prep.children:
+            if g.dep_ == "pcomp" and g.tag_ == "VBG":
+                return True
+            if g.dep_ == "pobj" and (g.tag_ == "VBG" or any(c.dep_ == "poss" for c in g.children)):
+                return True
+    return False
+
+
 def retype(tok: Token, label: str) -> str:
     """PLOVER over CAMEO where they part: an arrest is COERCE (mode arrest) even where CAMEO's
-    "arrest protesters" pattern (175, violent repression) would make it ASSAULT."""
+    "arrest protesters" pattern (175, violent repression) would make it ASSAULT; an attack for a
+    reason ("attacked the media for maintaining the status quo") is ACCUSE."""
     if label == "ASSAULT" and tok.lemma_.lower() in ARREST_VERBS:
         return "COERCE"
+    if label == "ASSAULT" and _attacked_for_a_reason(tok):
+        return "ACCUSE"
     return label
 
 
