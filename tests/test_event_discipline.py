@@ -67,6 +67,7 @@ def test_nothing_happened_between_actors(pipeline, text):
     ("Ten soldiers were killed in a wave of attacks on army posts.", ["ASSAULT"]),
     ("Twelve soldiers were killed by rebels when their convoy crashed into a roadblock.", ["ASSAULT"]),
     ("The court released him from custody.", ["RETREAT"]),
+    ("The Fire Department accused the landlord of ignoring safety rules.", ["ACCUSE"]),
     ("Prosecutors opened an investigation into the minister over the bribes.", ["ACCUSE"]),
     ("Police shot dead a dog and arrested two men.", ["COERCE"]),  # the dog is no victim to code
 ])

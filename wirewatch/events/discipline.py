@@ -28,6 +28,8 @@ NATURAL_CAUSES = frozenset({
     "overdose", "drinking", "eating", "consumption", "inhalation", "rain", "rains", "snow", "weather",
     "wave", "waves", "sinking", "capsizing", "wind", "winds", "gust", "aftershock", "hailstorm",
 })
+# the titles of named storms: "Hurricane Zeta", "Typhoon Haiyan", "Storm Ciara"
+STORM_TITLES = frozenset({"hurricane", "typhoon", "cyclone", "storm", "tropical"})
 # pathogens by name: "SARS-CoV-2 has killed 1,000", "COVID-19 killed 300"
 PATHOGENS = frozenset({"sars", "sars-cov-2", "cov-2", "covid-19", "covid19", "mers", "hiv", "aids", "h1n1",
                        "h5n1", "h7n9", "mpox", "monkeypox", "zika", "dengue", "tuberculosis", "plague",
@@ -83,8 +85,8 @@ def _cause_word(tok: Token) -> bool:
     if lemma in NATURAL_CAUSES or tok.lower_ in NATURAL_CAUSES or tok.lower_ in PATHOGENS:
         return True
     mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod")}
-    if tok.pos_ == "PROPN" and mods & (NATURAL_CAUSES | PATHOGENS):
-        return True  # "Hurricane Zeta", "SARS-CoV-2"
+    if tok.pos_ == "PROPN" and mods & (STORM_TITLES | PATHOGENS):
+        return True  # "Hurricane Zeta", "SARS-CoV-2" (not "the Fire Department")
     return lemma in ("explosion", "blast", "fire") and bool(mods & ACCIDENT_MODIFIERS)
 
 
