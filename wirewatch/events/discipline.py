@@ -90,14 +90,18 @@ def _cause_word(tok: Token) -> bool:
     return lemma in ("explosion", "blast", "fire") and bool(mods & ACCIDENT_MODIFIERS)
 
 
+def _pobjs_of(tok: Token, preps: frozenset[str] | set[str], deps: tuple[str, ...] = ("prep",)) -> list[Token]:
+    """The objects of the trigger's prepositions in ``preps`` ("the killing *of* pigs")."""
+    return [g for c in tok.children if c.dep_ in deps and c.lower_ in preps
+            for g in c.children if g.dep_ == "pobj"]
+
+
 def natural_cause(tok: Token) -> bool:
-    """Is the trigger's agent a flood, fire, accident or disease ("floods killed", "killed in a crash")?"""
+    """Is the trigger told as caused by a flood, fire, accident or disease ("killed in a crash", "were
+    killed when a bomber crashed")? A cause as the subject is :func:`_cause_subject`, for every type."""
+    if any(_cause_word(g) for g in _pobjs_of(tok, CAUSE_PREPS, ("prep", "agent"))):
+        return True
     for child in tok.children:
-        if child.dep_ in ("nsubj", "csubj") and _cause_word(child):
-            return True
-        if (child.dep_ in ("prep", "agent") and child.lower_ in CAUSE_PREPS
-                and any(g.dep_ == "pobj" and _cause_word(g) for g in child.children)):
-            return True
         if (child.dep_ == "advcl" and child.lemma_.lower() in ACCIDENT_VERBS
                 and not any(c.dep_ in ("nsubj", "agent") for c in tok.children)):
             return True  # "were killed when a bomber crashed" (no one killed them)
@@ -112,9 +116,7 @@ def _cause_subject(tok: Token) -> bool:
 
 def _animal_victims(tok: Token) -> bool:
     """"culled 2,000 chickens", "the killing of 300,000 pigs": the ones harmed are animals."""
-    victims = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
-    victims += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                for g in c.children if g.dep_ == "pobj"]
+    victims = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")] + _pobjs_of(tok, {"of"})
     return bool(victims) and all(v.lemma_.lower() in ANIMALS for v in victims)
 
 
@@ -137,21 +139,16 @@ def _accident_inquiry(tok: Token) -> bool:
                    for c in tok.children)
     if tok.lemma_.lower() not in INQUIRY_WORDS:
         return False
-    objects = [c for c in tok.children if c.dep_ == "dobj"]
-    objects += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "into")
-                for g in c.children if g.dep_ == "pobj"]
+    objects = [c for c in tok.children if c.dep_ == "dobj"] + _pobjs_of(tok, {"of", "into"})
     if tok.dep_ == "dobj":  # the parser hangs "into the crash" on "opened"
-        objects += [g for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "into"
-                    for g in c.children if g.dep_ == "pobj"]
+        objects += _pobjs_of(tok.head, {"into"})
     return bool(objects) and all(_cause_word(o) for o in objects)
 
 
 def _discharged(tok: Token) -> bool:
     """"released from the hospital": a patient leaving care."""
     return tok.lemma_.lower() in ("release", "discharge") and any(
-        c.dep_ == "prep" and c.lower_ == "from"
-        and any(g.dep_ == "pobj" and g.lemma_.lower() in CARE_PLACES for g in c.children)
-        for c in tok.children)
+        g.lemma_.lower() in CARE_PLACES for g in _pobjs_of(tok, {"from"}))
 
 
 def _sworn_in(tok: Token) -> bool:
