@@ -265,10 +265,8 @@ def _h_full_date(m: re.Match[str], ctx: Context) -> Result:
     if year:
         return _ymd(year_of(year), mon, day), "day", "date"
     if m["rel"]:
-        if ctx.published is None:
-            return None, None, "date"
-        shift = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
-        return _ymd(ctx.published.year + shift, mon, day), "day", "date"
+        rel_year = _relative_year(m, ctx)
+        return (None, None, "date") if rel_year is None else (_ymd(rel_year, mon, day), "day", "date")
     v = resolve_month_day(mon, day, ctx)
     return v, ("day" if v else None), "date"
 
@@ -328,12 +326,19 @@ def _h_month_year(m: re.Match[str], ctx: Context) -> Result:
     return month_value(year_of(m["year"]), month_of(m["mon"])), "month", "date"
 
 
+def _relative_year(m: re.Match[str], ctx: Context) -> int | None:
+    """The year that "last year" / "this year" / "next year" (group ``rel``) names; None unpublished."""
+    if ctx.published is None:
+        return None
+    return ctx.published.year + {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+
+
 def _h_month_relyear(m: re.Match[str], ctx: Context) -> Result:
     """"January of last year", "March this year", "June next year"."""
-    if ctx.published is None:
+    rel_year = _relative_year(m, ctx)
+    if rel_year is None:
         return None, None, "date"
-    shift = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
-    return month_value(ctx.published.year + shift, month_of(m["mon"])), "month", "date"
+    return month_value(rel_year, month_of(m["mon"])), "month", "date"
 
 
 def _h_month(m: re.Match[str], ctx: Context) -> Result:
