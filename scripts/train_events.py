@@ -377,19 +377,28 @@ def dev_predictions(nlp, articles, floor: float) -> tuple[list[tuple[str, float,
     preds: list[tuple[str, float, bool]] = []
     gold_n: Counter = Counter()
     for art, doc in zip(articles, nlp.pipe(a["text"] for a in articles), strict=True):
-        sentences = [(s["start"], s["end"], Counter(e["event_type"] for e in s["events"]))
-                     for s in art["sentences"]]
-        for _s, _e, types in sentences:
-            gold_n.update(types)
-        used: dict[int, Counter] = {}
-        for d in sorted(extractor.extract(doc, actors.mentions(doc)), key=lambda d: -d.confidence):
-            k, types = next(((k, c) for k, (start, end, c) in enumerate(sentences)
-                             if start <= d.trigger.start < end), (-1, Counter()))
-            taken = used.setdefault(k, Counter())
-            ok = taken[d.event_type] < types[d.event_type]  # multiset match, most confident first
-            taken[d.event_type] += ok
-            preds.append((d.event_type, d.confidence, ok))
+        preds += article_predictions(extractor, actors, art, doc, gold_n)
     return preds, gold_n
+
+
+def article_predictions(extractor, actors, art: dict[str, Any], doc, gold_n: Counter
+                        ) -> list[tuple[str, float, bool]]:
+    """The events ``extractor`` codes in one annotated article, as (type, confidence, right type for
+    its sentence); adds the article's gold event counts per type to ``gold_n``."""
+    sentences = [(s["start"], s["end"], Counter(e["event_type"] for e in s["events"]))
+                 for s in art["sentences"]]
+    for _s, _e, types in sentences:
+        gold_n.update(types)
+    used: dict[int, Counter] = {}
+    preds = []
+    for d in sorted(extractor.extract(doc, actors.mentions(doc)), key=lambda d: -d.confidence):
+        k, types = next(((k, c) for k, (start, end, c) in enumerate(sentences)
+                         if start <= d.trigger.start < end), (-1, Counter()))
+        taken = used.setdefault(k, Counter())
+        ok = taken[d.event_type] < types[d.event_type]  # multiset match, most confident first
+        taken[d.event_type] += ok
+        preds.append((d.event_type, d.confidence, ok))
+    return preds
 
 
 MAX_DEV_THRESHOLD = 0.6  # the dev split is small (48 articles): higher per-type cuts overfit it
