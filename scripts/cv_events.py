@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     articles = te.wikinews_articles("train", args.wikinews) + te.wikinews_articles("dev", args.wikinews)
     articles = sorted(articles, key=lambda a: a["doc_id"])[:args.articles]
     folds = [[a for a in articles if fold_of(a["doc_id"], args.folds) == k] for k in range(args.folds)]
-    wiki = [te.instances_wikinews(nlp, lex, fold, args.cache)[0] if fold else [] for fold in folds]
+    docs = [te.parse(nlp, [a["text"] for a in fold], args.cache) for fold in folds]
+    wiki = [te.instances_wikinews(nlp, lex, fold, docs=fold_docs)[0]
+            for fold, fold_docs in zip(folds, docs, strict=True)]
     actors = ActorResolver()
     preds: list[tuple[str, float, bool]] = []
     gold_n: Counter = Counter()
@@ -128,8 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         in_domain = [x for j in range(args.folds) if j != k for x in wiki[j]]
         data = base + in_domain * args.wikinews_weight
-        counts = Counter(f for feats, _ in data for f in set(feats))
-        vocab = {f: i for i, f in enumerate(sorted(f for f, c in counts.items() if c >= 2))}
+        vocab = {f: i for i, f in enumerate(te.kept_features(data))}
         model = LogisticRegression(C=args.C, max_iter=2000, random_state=te.SEED)
         model.fit(te.vectorize(data, vocab), np.array([label for _, label in data]))
         clf = EventClassifier(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32), vocab,
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                                   args.detector_mix)
         extractor = EventExtractor(classifier=clf, threshold=args.floor)
         extractor.raw_confidence = True
-        for art, doc in zip(fold, te.parse(nlp, [a["text"] for a in fold], args.cache), strict=True):
+        for art, doc in zip(fold, docs[k], strict=True):
             preds += te.article_predictions(extractor, actors, art, doc, gold_n)
     result = {"folds": args.folds, "articles": len(articles), "C": args.C,
               "wikinews_weight": args.wikinews_weight, "synthetic": not args.no_synthetic,

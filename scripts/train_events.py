@@ -280,13 +280,14 @@ def _gold_triggers(art: dict[str, Any]) -> list[tuple[int, int, str]]:
             for s in art["sentences"] for e in s["events"] if e.get("trigger")]
 
 
-def instances_wikinews(nlp, lex, articles, cache=None) -> tuple[list[tuple[list[str], str]], Counter]:
+def instances_wikinews(nlp, lex, articles, cache=None, docs=None
+                       ) -> tuple[list[tuple[list[str], str]], Counter]:
     """Every lexicon candidate of every annotated sentence: the gold type if it is a gold trigger,
     NONE otherwise (words nested in or governing a gold trigger are left out). Also returns the gold
-    triggers the lexicon missed, as (lemma, pos, type) counts."""
+    triggers the lexicon missed, as (lemma, pos, type) counts. ``docs``: the articles already parsed."""
     data: list[tuple[list[str], str]] = []
     missed: Counter = Counter()
-    docs = parse(nlp, [a["text"] for a in articles], cache)
+    docs = parse(nlp, [a["text"] for a in articles], cache) if docs is None else docs
     for art, doc in zip(articles, docs, strict=True):
         gold = _gold_triggers(art)
         covered: set[int] = set()
@@ -465,6 +466,12 @@ def recalibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def kept_features(data, min_count: int = 2) -> list[str]:
+    """The feature vocabulary, sorted: every feature seen in at least ``min_count`` instances."""
+    counts = Counter(f for feats, _ in data for f in set(feats))
+    return sorted(f for f, c in counts.items() if c >= min_count)
+
+
 def vectorize(data, vocab: dict[str, int]):
     from scipy.sparse import csr_matrix
 
@@ -581,8 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     geneva = args.shared / "train" / "geneva_windows.jsonl"
     data += instances_geneva(nlp, lex, geneva, args.cache) if geneva.exists() else []
     n_geneva = len(data) - n_before - n_wiki
-    counts = Counter(f for feats, _ in data for f in set(feats))
-    features_kept = sorted(f for f, c in counts.items() if c >= 2)
+    features_kept = kept_features(data)
     vocab = {f: i for i, f in enumerate(features_kept)}
     X = vectorize(data, vocab)
     y = np.array([label for _, label in data])
