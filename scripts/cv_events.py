@@ -106,14 +106,14 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     nlp, lex = load_nlp(), lexmod.load_lexicon()
-    train_gsr, _heldout = te.split_gsr(te.gsr_records(args.shared / "plover" / "PLOVER_GSR_CAMEO.txt"))
+    train_gsr, _heldout = te.split_gsr(te.gsr_records(args.shared / te.GSR_FILE))
     base = te.instances_gsr(nlp, lex, train_gsr, args.cache)
     if not args.no_synthetic:
-        leads = te.synthetic_leads(args.shared / "plover" / "gpt_synthetic_events_2023-10-19_19.csv.zip",
+        leads = te.synthetic_leads(args.shared / te.SYNTHETIC_STORIES,
                                    args.synthetic_limit)
         base += te.instances_synthetic(nlp, lex, leads, args.cache)
     base += te.instances_written(nlp, lex)
-    geneva = args.shared / "train" / "geneva_windows.jsonl"
+    geneva = args.shared / te.GENEVA_WINDOWS
     if not args.no_geneva and geneva.exists():
         base += te.instances_geneva(nlp, lex, geneva, args.cache)
     articles = te.wikinews_articles("train", args.wikinews) + te.wikinews_articles("dev", args.wikinews)

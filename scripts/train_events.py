@@ -44,6 +44,10 @@ from wirewatch.events.examples import NO_EVENT_SENTENCES, TRAIN_EXAMPLES  # noqa
 from wirewatch.events.model import NONE, features  # noqa: E402
 
 OUT = ROOT / "wirewatch" / "data" / "events"
+# the training sources, relative to the shared data folder (``--shared``)
+GSR_FILE = Path("plover") / "PLOVER_GSR_CAMEO.txt"
+SYNTHETIC_STORIES = Path("plover") / "gpt_synthetic_events_2023-10-19_19.csv.zip"
+GENEVA_WINDOWS = Path("train") / "geneva_windows.jsonl"
 WIKINEWS = ROOT / "tests" / "data" / "gold" / "wikinews"
 # GENEVA (FrameNet) frames -> PLOVER type, or NONE: a frame that is never an event between actors
 GENEVA_MAP = {
@@ -545,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
                                 parse_cameo2plover(args.shared / "plover" / "CAMEO2PLOVER-2021.txt"))
     write_jsonl(PETRARCH, petrarch)
     print(f"PETRARCH2 eval gold: {len(petrarch)} sentences -> {PETRARCH.relative_to(ROOT)}")
-    records = gsr_records(args.shared / "plover" / "PLOVER_GSR_CAMEO.txt")
+    records = gsr_records(args.shared / GSR_FILE)
     train_gsr, heldout = split_gsr(records)
     write_jsonl(HELDOUT, heldout)
     if args.gold_only:
@@ -566,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     lex = lexmod.load_lexicon()
 
     nlp = load_nlp()
-    leads = synthetic_leads(args.shared / "plover" / "gpt_synthetic_events_2023-10-19_19.csv.zip",
+    leads = synthetic_leads(args.shared / SYNTHETIC_STORIES,
                             args.synthetic_limit)
     data = instances_gsr(nlp, lex, train_gsr, args.cache)
     n_gsr = len(data)
@@ -585,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         wiki, _ = instances_wikinews(nlp, lex, train_articles, args.cache)
     data += wiki * args.wikinews_weight  # real news, in domain: counted more than once
     n_wiki = len(data) - n_before
-    geneva = args.shared / "train" / "geneva_windows.jsonl"
+    geneva = args.shared / GENEVA_WINDOWS
     data += instances_geneva(nlp, lex, geneva, args.cache) if geneva.exists() else []
     n_geneva = len(data) - n_before - n_wiki
     features_kept = kept_features(data)
