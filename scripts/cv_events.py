@@ -9,7 +9,8 @@ precision (the ranking against every gold event) and the best typed F1 at one fl
 compare set-ups with, not held-out scores (per-type thresholds are tuned later, on dev).
 
 ``--detector-mix W`` tries the two-stage decision: P(event) is ``W`` times a binary event-vs-none
-detector trained on the Wikinews folds alone plus ``1 - W`` times the model's 1 - P(NONE).
+detector trained on the Wikinews folds plus ``1 - W`` times the model's 1 - P(NONE);
+``--detector-gsr-weight N`` adds the GSR training sentences to the detector, each counted N times.
 Prints one JSON object. Writes nothing under the package.
 """
 
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-synthetic", action="store_true", help="leave out the NGEC synthetic leads")
     ap.add_argument("--no-geneva", action="store_true", help="leave out the GENEVA windows")
     ap.add_argument("--detector-mix", type=float, default=0.0)
+    ap.add_argument("--detector-gsr-weight", type=int, default=0)
     ap.add_argument("--floor", type=float, default=0.2)
     ap.add_argument("--cache", type=Path, default=None, help="cache parsed docs here (see train_events)")
     args = ap.parse_args(argv)
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     nlp, lex = load_nlp(), lexmod.load_lexicon()
     train_gsr, _heldout = te.split_gsr(te.gsr_records(args.shared / te.GSR_FILE))
-    base = te.instances_gsr(nlp, lex, train_gsr, args.cache)
+    gsr = te.instances_gsr(nlp, lex, train_gsr, args.cache)
+    base = list(gsr)
     if not args.no_synthetic:
         leads = te.synthetic_leads(args.shared / te.SYNTHETIC_STORIES,
                                    args.synthetic_limit)
@@ -136,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         clf = EventClassifier(model.coef_.T.astype(np.float32), model.intercept_.astype(np.float32), vocab,
                               list(model.classes_), (1.0, 0.0), {}, None, "event", args.floor)
         if args.detector_mix > 0:
-            labels = np.array([label != NONE for _, label in in_domain], dtype=int)
+            det_data = in_domain + gsr * args.detector_gsr_weight
+            labels = np.array([label != NONE for _, label in det_data], dtype=int)
             det = LogisticRegression(C=args.C, max_iter=2000, random_state=te.SEED).fit(
-                te.vectorize(in_domain, vocab), labels)
+                te.vectorize(det_data, vocab), labels)
             clf = MixedClassifier(clf, det.coef_[0].astype(np.float32), float(det.intercept_[0]),
                                   args.detector_mix)
         extractor = EventExtractor(classifier=clf, threshold=args.floor)
@@ -148,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"folds": args.folds, "articles": len(articles), "C": args.C,
               "wikinews_weight": args.wikinews_weight, "synthetic": not args.no_synthetic,
               "geneva": not args.no_geneva, "detector_mix": args.detector_mix,
+              "detector_gsr_weight": args.detector_gsr_weight,
               **score(preds, sum(gold_n.values()), args.floor),
               "seconds": round(time.perf_counter() - t0)}
     print(json.dumps(result))

@@ -22,10 +22,12 @@ def test_every_article_is_scored_once_out_of_fold(tmp_path):
     gold = sum(len(s["events"]) for a in articles for s in a["sentences"])
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "cv_events.py"), "--folds", "2", "--articles", "8",
-         "--synthetic-limit", "40", "--no-geneva", "--detector-mix", "0.5", "--shared", str(SHARED)],
+         "--synthetic-limit", "40", "--no-geneva", "--detector-mix", "0.5", "--detector-gsr-weight", "2",
+         "--shared", str(SHARED)],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["detector_mix"] == 0.5 and out["detector_gsr_weight"] == 2
     assert out["articles"] == 8 and out["gold_events"] == gold > 0  # each held-out article counted once
     assert out["coded"] > 0 and 0.0 < out["average_precision"] <= 1.0
     assert 0.0 < out["best_flat_f1"] <= 1.0 and out["best_flat_f1"] >= out["f1_at_0.5"]
