@@ -107,6 +107,13 @@ def test_passive_agent_is_source(nlp, resolver, extractor):
     assert [m.text for m in ev.target] == ["Two police officers"]
 
 
+def test_a_crowd_fired_on_is_the_target(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "Four protesters died when police opened fire on the crowd.")
+    assert [(e.event_type, [m.text for m in e.source], [m.text for m in e.target]) for e in events] == [
+        ("ASSAULT", ["police"], ["the crowd"])]
+    assert events[0].target[0].actor.sector == "CVL"
+
+
 def test_negation(nlp, resolver, extractor):
     events = run(nlp, resolver, extractor, "The army did not attack the refugee camp on Monday.")
     assert [(e.event_type, e.modality) for e in events] == [("ASSAULT", "negated")]
