@@ -320,3 +320,9 @@ def test_pronoun_subject_becomes_the_events_source():
 def test_people_named_by_their_part_are_actors(nlp, resolver, text, noun, sector):
     got = {m.text: m.actor.sector for m in resolver.mentions(nlp(text))}
     assert got.get(noun) == sector, got
+
+
+def test_queen_elizabeth_is_the_british_head_of_state(resolver, nlp):
+    doc = nlp("Queen Elizabeth II announced she will comply with the request.")
+    assert [(m.text, m.actor.country) for m in resolver.mentions(doc)][:2] == [
+        ("Queen Elizabeth II", "GBR"), ("she", "GBR")]

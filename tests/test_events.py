@@ -114,6 +114,59 @@ def test_a_crowd_fired_on_is_the_target(nlp, resolver, extractor):
     assert events[0].target[0].actor.sector == "CVL"
 
 
+def _roles(events: list[EventDraft]) -> list[tuple[str, list[str], list[str]]]:
+    return [(e.event_type, [m.text for m in e.source], [m.text for m in e.target]) for e in events]
+
+
+def test_countries_called_on_are_targets_not_places(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "Netanyahu called on Italy and Egypt to join the project.")
+    assert _roles(events) == [("REQUEST", ["Netanyahu"], ["Italy", "Egypt"])]
+    assert [m.actor.country for m in events[0].target] == ["ITA", "EGY"]
+    events = run(nlp, resolver, extractor, "Carroll called on the US to end its involvement in foreign wars.")
+    assert [m.actor.country for e in events for m in e.target] == ["USA"]
+
+
+def test_a_passive_source_in_a_statement_by(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "Turkey was condemned in a joint statement by Egypt, Greece and Cyprus on October 8.")
+    assert _roles(events) == [("ACCUSE", ["Egypt", "Greece", "Cyprus"], ["Turkey"])]
+
+
+def test_relations_between_two_countries_are_the_targets(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "The White House announced a deal it brokered to normalize relations between Sudan "
+                 "and Israel.")
+    assert ["Sudan", "Israel"] in [[m.text for m in e.target] for e in events]
+
+
+def test_at_the_request_of_names_who_asks(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "Per request of Prime Minister Boris Johnson, the Queen suspended parliament.")
+    assert ("REQUEST", ["Prime Minister Boris Johnson"], ["the Queen"]) in _roles(events)
+    # "of" after an act still names who undergoes it
+    events = run(nlp, resolver, extractor, "The arrest of the opposition leader was condemned by the EU.")
+    assert [m.text for e in events if e.event_type == "ACCUSE" for m in e.target] == ["the opposition leader"]
+
+
+def test_an_apposed_name_is_the_argument(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "The Italian foreign minister, Luigi Di Maio, joined the talks as an observer.")
+    assert [(m.text, m.actor.country) for e in events for m in e.source] == [("Luigi Di Maio", "ITA")]
+
+
+def test_an_unnamed_individual_is_a_civilian_argument(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "An individual has been arrested after the mayor was stabbed.")
+    arrest = next(e for e in events if e.event_type == "COERCE")
+    assert [(m.text, m.actor.sector) for m in arrest.target] == [("An individual", "CVL")]
+
+
+def test_the_group_is_not_the_outlet_that_reported_it(nlp, resolver):
+    doc = nlp("An Al Jazeera reporter in Kenya noted local reports. Nkurunziza served in the CNDD-FDD, "
+              "the group that would become the ruling party.")
+    others = [m.actor.actor_id for m in resolver.mentions(doc) if "Jazeera" not in m.text]
+    assert others and "QAT:al-jazeera" not in others
+
+
 def test_negation(nlp, resolver, extractor):
     events = run(nlp, resolver, extractor, "The army did not attack the refugee camp on Monday.")
     assert [(e.event_type, e.modality) for e in events] == [("ASSAULT", "negated")]

@@ -80,6 +80,10 @@ PLACE_HEADS = frozenset({
 # a country object of these prepositions is a recipient after an event noun ("aid to Ukraine")
 CAPITAL_PREPS = frozenset({"by", "with", "to", "from", "against"})  # "an admission by Moscow"
 RECIPIENT_PREPS = frozenset({"to", "on", "toward", "towards"})
+# verbs whose "on"/"upon" + country names who is asked, punished or watched, not a place: "called on
+# Italy to join", "imposed tariffs on China", "declared war on Germany", "spied on France"
+ADDRESSEE_VERBS = frozenset({"call", "urge", "prevail", "impose", "declare", "spy", "crack", "lean",
+                             "retaliate", "turn", "levy", "place", "slap", "press"})
 # verbs and nouns after which "to"/"into"/"from" + country is a destination or origin, not an actor
 MOTION_LEMMAS = frozenset({
     "cross", "travel", "return", "flee", "come", "go", "move", "head", "fly", "send", "deploy", "march",
@@ -353,7 +357,9 @@ class MentionFinder:
                     if o.kind in PLACE_KINDS or o.kind == "person" or (
                             not o.actor.country and o.entry is None):
                         continue
-                    org_fits = sectors is None and o.entry is not None and o.entry.is_org
+                    # "the group" is not the news outlet that reported it ("An Al Jazeera reporter ...")
+                    org_fits = sectors is None and o.entry is not None and o.entry.is_org \
+                        and o.actor.sector != "MED"
                     sector_fits = sectors is not None and o.actor.sector in sectors and (
                         o.entry is not None or o.canonical == c.canonical)
                     if org_fits or sector_fits:
@@ -629,8 +635,9 @@ class MentionFinder:
             bare = not any(c.dep_ in ("amod", "compound") for c in tok.lefts)  # not "northern Ethiopia"
             if bare and tok.head.lower_ in RECIPIENT_PREPS and gov_lemma not in MOTION_LEMMAS \
                     and gov_lemma not in PLACE_HEADS and (
-                    gov.pos_ == "NOUN" or (gov.pos_ == "VERB" and tok.head.lower_ == "to")):
-                return False  # a recipient: "aid to Ukraine", "apologized to Brazil", "sanctions on Iran"
+                    gov.pos_ == "NOUN" or (gov.pos_ == "VERB" and tok.head.lower_ == "to")
+                    or (gov.pos_ == "VERB" and tok.head.lower_ == "on" and gov_lemma in ADDRESSEE_VERBS)):
+                return False  # a recipient: "aid to Ukraine", "apologized to Brazil", "called on Iran"
             # "support from Turkey" / "talks with Turkey" still read as actors after event nouns
             return not (tok.head.lower_ in ("from", "with", "by") and gov.pos_ == "VERB"
                         and gov.lemma_ not in ("cross", "travel", "return", "flee", "come", "go", "move"))

@@ -31,11 +31,14 @@ CONTROL_NOUNS = {"reluctance", "refusal", "willingness", "readiness", "decision"
                  "commitment", "move", "offer", "vow", "unwillingness", "inability", "ability"}
 ADJUNCT_PREPS = {"after", "before", "since", "amid", "during", "following", "despite", "until"}
 # prepositions whose object inside a non-actor noun phrase is the actor behind it ("aid to Serbia",
-# "calls by X", "dozens of militants"); "in" is only passed through after an amount ("$500m in aid to
-# Ukraine")
+# "calls by X", "dozens of militants", "relations between Sudan and Israel"); "in" is only passed
+# through after an amount ("$500m in aid to Ukraine")
 DESCEND_PREPS = {"to", "against", "on", "upon", "at", "with", "for", "from", "by", "toward", "towards",
-                 "of", "in"}
+                 "of", "in", "between"}
 DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"}
+# nouns whose "of" object is who asks, not who is asked ("at the request of Boris Johnson")
+AGENT_OF_NOUNS = {"request", "behest", "invitation", "urging", "initiative", "instruction", "order",
+                  "insistence", "bidding"}
 STATIVE_PASSIVES = {"oppose"}
 # verbs whose "that" clause names who is to act or who is accused: its subject is the target
 # ("demanded that X ...", "alleged that X ...")
@@ -106,9 +109,20 @@ class MentionIndex:
                 continue
             for t in (tok, *tok.conjuncts):
                 m = self.of(t)
-                if m and m not in out:
-                    out.append(m)
+                for n in self.named(m, tok.doc) if m else ():
+                    if n not in out:
+                        out.append(n)
         return tuple(out)
+
+    def named(self, m: Mention, doc: Doc) -> tuple[Mention, ...]:
+        """The people an unnamed mention's apposition names: "The Italian foreign minister, Luigi Di
+        Maio" -> Luigi Di Maio; "his counterparts, Nikos Dendias and Jean-Yves Le Drian" -> both."""
+        head = doc[m.head]
+        if head.ent_type_ == "PERSON":
+            return (m,)
+        names = [n for c in head.children if c.dep_ == "appos" for t in (c, *c.conjuncts)
+                 if t.ent_type_ == "PERSON" and (n := self.by_head.get(t.i)) is not None]
+        return tuple(names) or (m,)
 
 
 def _subject(verb: Token) -> list[Token]:
@@ -160,9 +174,12 @@ def _prep_objects(tok: Token, preps: set[str]) -> list[Token]:
 
 
 def verb_roles(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
-    """(source, direct target, prepositional target) tokens of a verb trigger."""
+    """(source, direct target, prepositional target) tokens of a verb trigger. A passive's source is
+    its agent, else the actor of an "in"/"during" phrase ("arrested during a raid", "condemned in a
+    statement by Egypt": Egypt)."""
     if _is_passive(verb) and not _stative(verb):
-        source = _agent(verb) or _prep_objects(verb, {"during", "in"})
+        source = _agent(verb) or [by for t in _prep_objects(verb, {"during", "in"})
+                                  for by in (_prep_objects(t, {"by"}) or [t])]
         target = [c for c in verb.children if c.dep_ == "nsubjpass"]
         relative = not target or target[0].tag_ in ("WP", "WDT") or target[0].lower_ == "that"
         if verb.dep_ == "relcl" and relative:
@@ -187,10 +204,11 @@ def _stative(verb: Token) -> bool:
 
 def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     """(source tokens, target tokens) of a noun trigger ("an attack by X on Y", "X's attack")."""
-    source = _prep_objects(noun, {"by", "from"})
+    agent_of = noun.lemma_.lower() in AGENT_OF_NOUNS
+    source = _prep_objects(noun, {"by", "from", "of"} if agent_of else {"by", "from"})
     source += [c for c in noun.children if c.dep_ in ("poss",) or (
         c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ or c.pos_ == "PROPN"))]
-    target = _prep_objects(noun, NOUN_TARGET_PREPS)
+    target = _prep_objects(noun, NOUN_TARGET_PREPS - {"of"} if agent_of else NOUN_TARGET_PREPS)
     if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.pos_ in ("VERB", "AUX"):
         # "X came under attack", "X was placed under arrest": the clause's subject undergoes it
         verb = noun.head.head
@@ -213,6 +231,8 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
                 # "gave the Ivory Coast $5m of aid", "sent aid to Serbia": the recipient of the object
                 target = [c for c in tok.children if c.dep_ == "dative"] or _prep_objects(
                     tok, {"to", "with", "against", "on", "upon", "at", "for"})
+            if not target and agent_of:  # "at the request of X, the Queen suspended ...": the Queen
+                target = _subject(tok)
             if not target:
                 target = _prep_objects(tok, {"against", "on", "at", "upon", "for"})
             break
@@ -308,7 +328,8 @@ def _recipients(toks: Iterable[Token], index: MentionIndex, exclude: tuple[Menti
     for tok in toks:
         deep = 0 if tok.head.dep_ == "prep" and tok.head.i < tok.head.head.i else depth
         for t in (tok, *tok.conjuncts):
-            out += [m for m in _recipient(t, index, deep, modifiers) if m not in out and m not in exclude]
+            out += [n for m in _recipient(t, index, deep, modifiers) for n in index.named(m, t.doc)
+                    if n not in out and n not in exclude]
     return tuple(out)
 
 
