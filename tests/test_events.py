@@ -160,6 +160,23 @@ def test_an_unnamed_individual_is_a_civilian_argument(nlp, resolver, extractor):
     assert [(m.text, m.actor.sector) for m in arrest.target] == [("An individual", "CVL")]
 
 
+def test_a_quoted_we_acts_as_its_speaker(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, '"These attacks are our right, and we warn the Saudis that our '
+                 'targets will keep expanding", Houthi spokesman Yahya Saree said.')
+    threat = next(e for e in events if e.event_type == "THREATEN")
+    assert [m.text for m in threat.source] == ["Houthi spokesman Yahya Saree"]
+    # the warning is the saying: the speaker is its source and no claimant of it (guideline, speech acts)
+    assert (threat.modality, threat.attribution) == ("asserted", ())
+
+
+def test_a_police_shooting_has_the_police_as_source(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "Protests escalated in June with the police killing of Rayshard Brooks in Atlanta.")
+    killing = next(e for e in events if e.trigger.text == "killing")
+    assert (killing.event_type, [m.text for m in killing.source], [m.text for m in killing.target]) == (
+        "ASSAULT", ["the police"], ["Rayshard Brooks"])
+
+
 def test_the_group_is_not_the_outlet_that_reported_it(nlp, resolver):
     doc = nlp("An Al Jazeera reporter in Kenya noted local reports. Nkurunziza served in the CNDD-FDD, "
               "the group that would become the ruling party.")

@@ -32,7 +32,7 @@ from wirewatch.events.lexicon import Candidate, Lexicon, load_lexicon
 from wirewatch.events.modality import modality_and_attribution
 from wirewatch.events.model import NONE, EventClassifier, features, load_classifier
 from wirewatch.events.modes import mode_for
-from wirewatch.events.roles import LIGHT_VERBS, MentionIndex, roles
+from wirewatch.events.roles import LIGHT_VERBS, MentionIndex, first_person_subject, roles
 from wirewatch.records import PLOVER_TYPES, Attribution, EventDraft, Mention, Sentence, Span
 
 # dependency relations through which a nested trigger is the *content* of an outer event
@@ -43,6 +43,8 @@ NESTING_PREPS = {"of", "for", "to", "on", "against", "over", "about", "into", "w
 COMMITMENTS = {"AID": "AGREE", "COOPERATE": "AGREE", "CONSULT": "AGREE", "SUPPORT": "AGREE",
                "RETREAT": "CONCEDE", "ASSAULT": "THREATEN", "COERCE": "THREATEN", "SANCTION": "THREATEN"}
 VIOLENT_TYPES = {"ASSAULT", "COERCE", "THREATEN", "MOBILIZE"}
+# statement types whose speech *is* the act (guideline: the speaker is the source, no attribution)
+SPEECH_TYPES = {"ACCUSE", "REQUEST", "SUPPORT", "THREATEN", "REJECT", "CONCEDE"}
 RELATION_TYPES = {"COOPERATE", "SUPPORT", "AGREE", "AID"}
 RECIPROCAL_NOUNS = {"side", "party", "country", "nation", "government", "leader", "state", "neighbour",
                     "neighbor", "rival", "faction", "delegation"}
@@ -173,6 +175,13 @@ class EventExtractor:
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
             doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)
+        if not source and first_person_subject(tok):
+            speaker = _speaker(doc, attribution, index)  # 'Zelensky said, "We expect ..."': Zelensky
+            if speaker and label in SPEECH_TYPES:  # saying "we warn the Saudis" is the warning
+                attribution = tuple(a for a in attribution if a.start != speaker[0].start)
+                if modality in ("reported", "claimed"):
+                    modality = "reported" if attribution else "asserted"
+            source = speaker
         demand = _demand(tok, attribution)
         if demand is not None:  # "Russia said Sudan must return the helicopter": Russia demands
             claimant = demand
@@ -286,6 +295,16 @@ def _is_commitment(tok: Token, source: tuple[Mention, ...], attribution: tuple[A
         if m.actor.actor_id == m.actor.country and aid.startswith(("~GOV", "~MIL")):
             return True  # "Germany will ..., the defence minister announced"
     return False
+
+
+def _speaker(doc: Doc, attribution: tuple[Attribution, ...], index: MentionIndex) -> tuple[Mention, ...]:
+    """The actor mention of the nearest claimant that is an actor (none when there is none)."""
+    for a in reversed(attribution):
+        if a.role == "claimant" and a.actor_id:
+            hit = index.by_token.get(_token_at(doc, a.start))
+            if hit is not None:
+                return (hit,)
+    return ()
 
 
 def _demand(tok: Token, attribution: tuple[Attribution, ...]) -> Attribution | None:

@@ -36,6 +36,10 @@ ADJUNCT_PREPS = {"after", "before", "since", "amid", "during", "following", "des
 DESCEND_PREPS = {"to", "against", "on", "upon", "at", "with", "for", "from", "by", "toward", "towards",
                  "of", "in", "between"}
 DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"}
+# common nouns that name the agent when they modify an act ("the police shooting of Jacob Blake",
+# "a government crackdown"); others ("child abuse", "hostage release") name who undergoes it
+AGENT_COMPOUNDS = {"police", "army", "military", "government", "rebel", "militant", "insurgent", "troop",
+                   "regime", "protester", "terrorist", "gang", "militia", "navy", "coalition"}
 # nouns whose "of" object is who asks, not who is asked ("at the request of Boris Johnson")
 AGENT_OF_NOUNS = {"request", "behest", "invitation", "urging", "initiative", "instruction", "order",
                   "insistence", "bidding"}
@@ -197,6 +201,12 @@ def verb_roles(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
     return source, target, _prep_objects(verb, TARGET_PREPS)
 
 
+def first_person_subject(verb: Token) -> bool:
+    """Is the (active) subject of the verb "I" or "we"? ("... said: 'We expect assurances'")"""
+    subj = _subject(verb) if verb.pos_ in ("VERB", "AUX") and not _is_passive(verb) else []
+    return bool(subj) and subj[0].lower_ in ("i", "we")
+
+
 def _stative(verb: Token) -> bool:
     """An adjectival passive naming the subject's stance ("X is opposed to Y")."""
     return verb.lemma_.lower() in STATIVE_PASSIVES and not any(c.dep_ == "agent" for c in verb.children)
@@ -207,7 +217,8 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     agent_of = noun.lemma_.lower() in AGENT_OF_NOUNS
     source = _prep_objects(noun, {"by", "from", "of"} if agent_of else {"by", "from"})
     source += [c for c in noun.children if c.dep_ in ("poss",) or (
-        c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ or c.pos_ == "PROPN"))]
+        c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ or c.pos_ == "PROPN"))
+        or (c.dep_ == "compound" and c.lemma_.lower() in AGENT_COMPOUNDS)]
     target = _prep_objects(noun, NOUN_TARGET_PREPS - {"of"} if agent_of else NOUN_TARGET_PREPS)
     if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.pos_ in ("VERB", "AUX"):
         # "X came under attack", "X was placed under arrest": the clause's subject undergoes it
