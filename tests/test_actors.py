@@ -326,3 +326,19 @@ def test_queen_elizabeth_is_the_british_head_of_state(resolver, nlp):
     doc = nlp("Queen Elizabeth II announced she will comply with the request.")
     assert [(m.text, m.actor.country) for m in resolver.mentions(doc)][:2] == [
         ("Queen Elizabeth II", "GBR"), ("she", "GBR")]
+
+
+def test_he_refers_to_the_one_person_named_before_whatever_its_role(resolver, nlp):
+    doc = nlp("A jury convicted Don Blankenship of conspiracy. He maintains his innocence.")
+    he = next(m for m in resolver.mentions(doc) if m.text == "He")
+    assert he.actor.name == "Don Blankenship"
+    # two people named before and neither a subject: no guess
+    doc = nlp("A jury convicted Don Blankenship and Jane Roe of conspiracy. He maintains his innocence.")
+    assert "He" not in [m.text for m in resolver.mentions(doc)]
+
+
+def test_he_refers_to_an_unnamed_man_who_is_the_subject(resolver, nlp):
+    doc = nlp("A man wearing a fake vest entered a store. He injured two women.")
+    mentions = resolver.mentions(doc)
+    he = next(m for m in mentions if m.text == "He")
+    assert he.actor.actor_id == next(m for m in mentions if m.text == "A man").actor.actor_id

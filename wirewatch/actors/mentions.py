@@ -229,25 +229,33 @@ def salient(countries: list[str]) -> str:
 
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him"})
 PRONOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+ANTECEDENT_DEPS = frozenset({"nsubj", "nsubjpass"})  # a clause subject a pronoun refers back to
 
 
 def _is_person(c: Candidate) -> bool:
     return c.kind == "person" or c.ent == "PERSON" or (c.entry is not None and c.entry.kind == "person")
 
 
+def _is_lone_person(c: Candidate, lemma: str, pronoun: str) -> bool:
+    """An unnamed man or woman a "he"/"she" can stand for ("a man wearing a fake vest ... he")."""
+    return c.actor.sector == "CVL" and lemma == ("woman" if pronoun == "she" else "man")
+
+
 def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     """Add "he", "she", "him" (and object "her") as mentions of the person they stand for.
 
     The antecedent is the nearest earlier named person that is a clause subject, in the pronoun's
-    sentence or the one before ("Trump spoke in Ohio. He criticized Biden." -> "He" is Trump); with
-    none, the pronoun stays no actor. The mention keeps the pronoun's own span, so the evidence
-    shows "He", and the antecedent's actor, so it counts as that person."""
+    sentence or the one before ("Trump spoke in Ohio. He criticized Biden." -> "He" is Trump), or an
+    unnamed "a man"/"a woman" subject there for "he"/"she"; with none, the one person named in that
+    window whatever its role ("A jury convicted Blankenship ... He maintains his innocence"); with
+    none or several, the pronoun stays no actor. The mention keeps the pronoun's own span, so the
+    evidence shows "He", and the antecedent's actor, so it counts as that person."""
     doc = ix.doc
-    people = [c for c in cands if _is_person(c) and doc[c.head].dep_ in SUBJECT_DEPS]
-    if not people:
+    named = [c for c in cands if _is_person(c)]
+    lone = [c for c in cands
+            if c.actor.sector == "CVL" and c.entry is None and ix.lemma[c.head] in ("man", "woman")]
+    if not named and not lone:
         return cands
-    starts = [c.start for c in people]
     sent_starts = [s.start for s in doc.sents]
     covered = {k for c in cands for k in range(c.start, c.end)}
     added: list[Candidate] = []
@@ -256,13 +264,18 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
             continue
         if not (tok.lower_ in PERSONAL_PRONOUNS or (tok.lower_ == "her" and tok.dep_ != "poss")):
             continue
-        k = bisect_right(starts, tok.i - 1) - 1
-        if k < 0:
-            continue
         sent = bisect_right(sent_starts, tok.i) - 1
         window = sent_starts[max(0, sent - 1)]
-        ante = people[k]  # starts before the pronoun and, the pronoun being uncovered, ends before it
-        if ante.start < window:
+        pronoun = "she" if tok.lower_ in ("she", "her") else "he"
+        before = [c for c in named + lone if window <= c.start < tok.i]
+        subjects = [c for c in before if doc[c.head].dep_ in ANTECEDENT_DEPS
+                    and (_is_person(c) or _is_lone_person(c, ix.lemma[c.head], pronoun))]
+        people = {c.actor.actor_id for c in before if _is_person(c)}
+        if subjects:
+            ante = max(subjects, key=lambda c: c.start)
+        elif len(people) == 1:
+            ante = max((c for c in before if _is_person(c)), key=lambda c: c.start)
+        else:
             continue
         added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
     return sorted(cands + added, key=lambda c: c.start) if added else cands
