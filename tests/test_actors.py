@@ -342,3 +342,13 @@ def test_he_refers_to_an_unnamed_man_who_is_the_subject(resolver, nlp):
     mentions = resolver.mentions(doc)
     he = next(m for m in mentions if m.text == "He")
     assert he.actor.actor_id == next(m for m in mentions if m.text == "A man").actor.actor_id
+
+
+def test_they_refers_to_the_group_that_was_the_subject(resolver, nlp):
+    doc = nlp("Hundreds of protesters blocked the main road. They chanted slogans against the government.")
+    mentions = resolver.mentions(doc)
+    they = next(m for m in mentions if m.text == "They")
+    assert they.actor.actor_id == next(m for m in mentions if "protesters" in m.text).actor.actor_id
+    # a place is never what "they" stands for
+    doc = nlp("Turkey is a big country. They said nothing.")
+    assert "They" not in [m.text for m in resolver.mentions(doc)]

@@ -281,6 +281,37 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     return sorted(cands + added, key=lambda c: c.start) if added else cands
 
 
+def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
+    """Add "they"/"them" as mentions of the group they stand for: the nearest earlier group or
+    organisation (no person, no place) that is a clause subject in the pronoun's sentence or the one
+    before ("Protesters blocked the road. They chanted slogans."; "UNICEF reported they had
+    delivered ..."), else the one such actor named there; with none or several, no actor."""
+    doc = ix.doc
+    groups = [c for c in cands if not _is_person(c) and c.kind not in PLACE_KINDS
+              and (c.entry is not None or c.actor.sector) and ix.lemma[c.head] not in ("man", "woman")]
+    if not groups:
+        return cands
+    sent_starts = [s.start for s in doc.sents]
+    covered = {k for c in cands for k in range(c.start, c.end)}
+    added: list[Candidate] = []
+    for tok in ix.toks:
+        if tok.lower_ not in ("they", "them") or tok.pos_ != "PRON" or tok.i in covered \
+                or tok.dep_ not in PRONOUN_DEPS:
+            continue
+        sent = bisect_right(sent_starts, tok.i) - 1
+        window = sent_starts[max(0, sent - 1)]
+        before = [c for c in groups if window <= c.start and c.end <= tok.i]
+        subjects = [c for c in before if doc[c.head].dep_ in ANTECEDENT_DEPS]
+        if subjects:
+            ante = max(subjects, key=lambda c: c.start)
+        elif len({c.actor.actor_id for c in before}) == 1:
+            ante = before[-1]
+        else:
+            continue
+        added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
+    return sorted(cands + added, key=lambda c: c.start) if added else cands
+
+
 class MentionFinder:
     """Builds resolved (but not yet coreferred) candidates for one document."""
 
@@ -355,7 +386,7 @@ class MentionFinder:
         out.sort(key=lambda c: c.start)
         out = self._anaphora(ix, out)
         self._inherit(ix, out)
-        out = personal_pronouns(ix, out)
+        out = plural_pronouns(ix, personal_pronouns(ix, out))
         return [c for c in out if c.kind != "member" or c.actor.country or c.actor.sector]
 
     def _anaphora(self, ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
