@@ -177,6 +177,19 @@ def test_a_police_shooting_has_the_police_as_source(nlp, resolver, extractor):
         "ASSAULT", ["the police"], ["Rayshard Brooks"])
 
 
+def test_an_act_that_continues_is_coded_on_its_noun(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "Russia's attack on Ukraine continued.")
+    assert [(e.trigger.text, *_roles([e])[0][1:]) for e in events] == [("attack", ["Russia"], ["Ukraine"])]
+
+
+def test_the_possessor_of_an_arrest_undergoes_it(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "Alexei Navalny's arrest sparked protests across Russia.")
+    arrest = next(e for e in events if e.trigger.text == "arrest")
+    assert ([m.text for m in arrest.source], [m.text for m in arrest.target]) == ([], ["Alexei Navalny"])
+    # the arrest caused the protests: Navalny is no protester
+    assert all("Alexei Navalny" not in [m.text for m in e.source] for e in events)
+
+
 def test_the_group_is_not_the_outlet_that_reported_it(nlp, resolver):
     doc = nlp("An Al Jazeera reporter in Kenya noted local reports. Nkurunziza served in the CNDD-FDD, "
               "the group that would become the ruling party.")

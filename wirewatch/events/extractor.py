@@ -379,7 +379,8 @@ def _fold_nested(
 def _merge_same_event(
     doc: Doc, scored: list[tuple[Candidate, str, float]]
 ) -> list[tuple[Candidate, str, float]]:
-    """One event told twice: "killed in a bombing", "attacks ... have killed" -> keep the verb.
+    """One event told twice: "killed in a bombing", "attacks ... have killed" -> keep the verb (the
+    noun when the verb only continues or steps it up: "the attack continued").
 
     Same type, and the noun is the means ("in", "by", "with", "during") or the subject of the verb.
     "retook ... after 100 days of fighting" stays two events (a different preposition).
@@ -394,7 +395,9 @@ def _merge_same_event(
             drop.add(tok.i)  # "killings and kidnappings": one event per head noun is enough
             continue
         if tok.dep_ in ("nsubj", "nsubjpass") and by_token.get(tok.head.i, (None, ""))[1] == label:
-            drop.add(tok.i)  # "attacks ... have killed"
+            outer = by_token[tok.head.i][0]
+            # "attacks ... have killed" keeps the verb; "Russia's attack on Ukraine continued" the noun
+            drop.add(tok.head.i if outer.key.split(" ")[0] in LIGHT_VERBS else tok.i)
             continue
         child = tok
         for anc in tok.ancestors:  # "provide ... in military aid", "killed in a bombing"

@@ -40,6 +40,13 @@ DEMAND_NOUNS = {"demand", "call", "appeal", "request", "ultimatum", "insistence"
 # "a government crackdown"); others ("child abuse", "hostage release") name who undergoes it
 AGENT_COMPOUNDS = {"police", "army", "military", "government", "rebel", "militant", "insurgent", "troop",
                    "regime", "protester", "terrorist", "gang", "militia", "navy", "coalition"}
+# acts told as nouns whose possessor is who undergoes them, not who does them
+UNDERGOER_NOUNS = {"killing", "murder", "assassination", "arrest", "detention", "execution", "kidnapping",
+                   "abduction", "extradition", "deportation", "impeachment", "ouster", "removal", "dismissal",
+                   "firing", "beating", "torture", "imprisonment", "conviction", "sentencing", "trial",
+                   "prosecution", "expulsion", "indictment", "jailing", "capture", "rape", "lynching"}
+# verbs whose subject causes the object's event but does not do it ("the arrest sparked protests")
+CAUSE_VERBS = {"spark", "trigger", "prompt", "provoke", "cause", "fuel", "ignite", "set", "touch", "inspire"}
 # nouns whose "of" object is who asks, not who is asked ("at the request of Boris Johnson")
 AGENT_OF_NOUNS = {"request", "behest", "invitation", "urging", "initiative", "instruction", "order",
                   "insistence", "bidding"}
@@ -216,10 +223,14 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
     """(source tokens, target tokens) of a noun trigger ("an attack by X on Y", "X's attack")."""
     agent_of = noun.lemma_.lower() in AGENT_OF_NOUNS
     source = _prep_objects(noun, {"by", "from", "of"} if agent_of else {"by", "from"})
-    source += [c for c in noun.children if c.dep_ in ("poss",) or (
+    undergoer = noun.lemma_.lower() in UNDERGOER_NOUNS
+    # "Khashoggi's killing", "his arrest": the possessor (or a named person before it) undergoes it
+    undergoes = [c for c in noun.children if undergoer and (
+        c.dep_ == "poss" or (c.dep_ == "compound" and c.ent_type_ == "PERSON"))]
+    source += [c for c in noun.children if c not in undergoes and (c.dep_ in ("poss",) or (
         c.dep_ in ("compound", "amod", "nmod") and (c.ent_type_ or c.pos_ == "PROPN"))
-        or (c.dep_ == "compound" and c.lemma_.lower() in AGENT_COMPOUNDS)]
-    target = _prep_objects(noun, NOUN_TARGET_PREPS - {"of"} if agent_of else NOUN_TARGET_PREPS)
+        or (c.dep_ == "compound" and c.lemma_.lower() in AGENT_COMPOUNDS))]
+    target = _prep_objects(noun, NOUN_TARGET_PREPS - {"of"} if agent_of else NOUN_TARGET_PREPS) or undergoes
     if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.pos_ in ("VERB", "AUX"):
         # "X came under attack", "X was placed under arrest": the clause's subject undergoes it
         verb = noun.head.head
@@ -236,8 +247,10 @@ def noun_roles(noun: Token) -> tuple[list[Token], list[Token]]:
             if not source:
                 if tok.dep_ == "acl" and tok.tag_ == "VBN":
                     source = _agent(tok)
-                else:
-                    source = _agent(tok) if _is_passive(tok) else _subject(tok)
+                elif tok.lemma_.lower() not in CAUSE_VERBS:  # "the arrest sparked protests": a cause
+                    # the noun's own phrase is no source of it ("Navalny's arrest sparked ...")
+                    found = _agent(tok) if _is_passive(tok) else _subject(tok)
+                    source = [t for t in found if t.i != child.i]
             if not target and child.dep_ == "dobj":
                 # "gave the Ivory Coast $5m of aid", "sent aid to Serbia": the recipient of the object
                 target = [c for c in tok.children if c.dep_ == "dative"] or _prep_objects(
