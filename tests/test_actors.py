@@ -352,3 +352,24 @@ def test_they_refers_to_the_group_that_was_the_subject(resolver, nlp):
     # a place is never what "they" stands for
     doc = nlp("Turkey is a big country. They said nothing.")
     assert "They" not in [m.text for m in resolver.mentions(doc)]
+
+
+def test_quoted_first_person_is_the_speaker(resolver, nlp):
+    from wirewatch.actors.quotes import quotation_spans
+
+    text = ('Police chief Alexis Boon said: "His fascination with dying was clear. We recovered his '
+            'devices." '
+            '"We will not negotiate," Interior Minister Priti Patel said. "I was there," a witness recalled.')
+    assert [text[a:b] for a, b in quotation_spans(text)][1] == "We will not negotiate,"
+    mentions = resolver.mentions(nlp(text))
+    firsts = [(m.text, m.actor.name) for m in mentions if m.text in ("We", "I")]
+    assert firsts[:2] == [("We", "Police chief Alexis Boon"), ("We", "Priti Patel")]
+    # "a witness" is no actor: its "I" stays none
+    assert len(firsts) == 2
+
+
+def test_an_unclosed_quotation_mark_quotes_nothing():
+    from wirewatch.actors.quotes import quotation_spans
+
+    assert list(quotation_spans('He said "we will win and left.')) == []
+    assert list(quotation_spans("“a” and “b”")) == [(1, 2), (9, 10)]

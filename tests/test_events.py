@@ -164,7 +164,7 @@ def test_a_quoted_we_acts_as_its_speaker(nlp, resolver, extractor):
     events = run(nlp, resolver, extractor, '"These attacks are our right, and we warn the Saudis that our '
                  'targets will keep expanding", Houthi spokesman Yahya Saree said.')
     threat = next(e for e in events if e.event_type == "THREATEN")
-    assert [m.text for m in threat.source] == ["Houthi spokesman Yahya Saree"]
+    assert [(m.text, m.actor.name) for m in threat.source] == [("we", "Houthi spokesman Yahya Saree")]
     # the warning is the saying: the speaker is its source and no claimant of it (guideline, speech acts)
     assert (threat.modality, threat.attribution) == ("asserted", ())
 

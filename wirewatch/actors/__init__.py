@@ -21,6 +21,7 @@ from wirewatch.actors.coref import corefer
 from wirewatch.actors.kb import KnowledgeBase, load_kb
 from wirewatch.actors.mentions import Candidate, MentionFinder
 from wirewatch.actors.normalize import norm_token
+from wirewatch.actors.quotes import quoted_first_person
 from wirewatch.dateline import doc_dateline
 from wirewatch.records import Actor, Mention
 
@@ -44,7 +45,7 @@ class ActorResolver:
     def _candidates(self, doc: Doc, published: date | None) -> list[Candidate]:
         if self._finder is None:
             self._finder = MentionFinder(self.kb)
-        return corefer(doc, self._finder.find(doc, published))
+        return quoted_first_person(doc, corefer(doc, self._finder.find(doc, published)))
 
     def mentions(self, doc: Doc, published: date | None = None) -> list[Mention]:
         """Every actor mention in ``doc``, in text order; ``published`` picks date-bounded roles."""

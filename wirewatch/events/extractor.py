@@ -175,13 +175,13 @@ class EventExtractor:
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
             doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)
-        if not source and first_person_subject(tok):
+        if first_person_subject(tok):
             speaker = _speaker(doc, attribution, index)  # 'Zelensky said, "We expect ..."': Zelensky
             if speaker and label in SPEECH_TYPES:  # saying "we warn the Saudis" is the warning
                 attribution = tuple(a for a in attribution if a.start != speaker[0].start)
                 if modality in ("reported", "claimed"):
                     modality = "reported" if attribution else "asserted"
-            source = speaker
+            source = source or speaker
         demand = _demand(tok, attribution)
         if demand is not None:  # "Russia said Sudan must return the helicopter": Russia demands
             claimant = demand
