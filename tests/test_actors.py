@@ -373,3 +373,16 @@ def test_an_unclosed_quotation_mark_quotes_nothing():
 
     assert list(quotation_spans('He said "we will win and left.')) == []
     assert list(quotation_spans("“a” and “b”")) == [(1, 2), (9, 10)]
+
+
+def test_them_is_the_plural_group_not_the_singular_speaker(resolver, nlp):
+    doc = nlp("The Houthis rejected the proposal, and Yemen's exiled government said talks in Geneva "
+              "would go ahead without them.")
+    assert [(m.text, m.actor.actor_id) for m in resolver.mentions(doc) if m.text == "them"] == [
+        ("them", "YEM:houthis")]
+
+
+def test_officers_and_juries_have_sectors(resolver):
+    assert resolver.resolve_text("officers").sector == "COP"
+    assert resolver.resolve_text("the jury").sector == "JUD"
+    assert resolver.resolve_text("an army officer").sector == "MIL"

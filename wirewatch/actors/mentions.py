@@ -281,14 +281,24 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     return sorted(cands + added, key=lambda c: c.start) if added else cands
 
 
+def _plural(c: Candidate, doc: Doc) -> bool:
+    """A plural noun, a coordination, or a name the tagger calls singular but is plural ("the Houthis")."""
+    head = doc[c.head]
+    return head.tag_ in ("NNS", "NNPS") or any(t.dep_ == "conj" for t in head.children) or (
+        head.tag_ == "NNP" and head.lower_.endswith("s") and not head.lower_.endswith(("ss", "us")))
+
+
 def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
-    """Add "they"/"them" as mentions of the group they stand for: the nearest earlier group or
-    organisation (no person, no place) that is a clause subject in the pronoun's sentence or the one
-    before ("Protesters blocked the road. They chanted slogans."; "UNICEF reported they had
-    delivered ..."), else the one such actor named there; with none or several, no actor."""
+    """Add "they"/"them" as mentions of the group they stand for (no person, no place): the nearest
+    earlier plural group that is a clause subject in the pronoun's sentence or the one before
+    ("Protesters blocked the road. They chanted slogans."), else the one plural group named there
+    ("The Houthis rejected it, and the government said talks would go ahead without them"), else an
+    organisation that is the subject of a clause governing a subject "they" ("UNICEF reported they
+    had delivered ..."); with none or several, no actor."""
     doc = ix.doc
-    groups = [c for c in cands if not _is_person(c) and c.kind not in PLACE_KINDS
-              and (c.entry is not None or c.actor.sector) and ix.lemma[c.head] not in ("man", "woman")]
+    groups = [c for c in cands if c.kind not in PLACE_KINDS and c.kind != "person"
+              and (c.entry.is_org if c.entry is not None else c.actor.sector and c.ent != "PERSON")
+              and ix.lemma[c.head] not in ("man", "woman")]  # a KB group the tagger calls PERSON counts
     if not groups:
         return cands
     sent_starts = [s.start for s in doc.sents]
@@ -301,11 +311,17 @@ def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
         sent = bisect_right(sent_starts, tok.i) - 1
         window = sent_starts[max(0, sent - 1)]
         before = [c for c in groups if window <= c.start and c.end <= tok.i]
-        subjects = [c for c in before if doc[c.head].dep_ in ANTECEDENT_DEPS]
+        plural = [c for c in before if _plural(c, doc)]
+        subjects = [c for c in plural if doc[c.head].dep_ in ANTECEDENT_DEPS]
+        governing = {a.i for a in tok.ancestors}
+        speakers = [c for c in before if tok.lower_ == "they" and doc[c.head].dep_ == "nsubj"
+                    and doc[c.head].head.i in governing]
         if subjects:
             ante = max(subjects, key=lambda c: c.start)
-        elif len({c.actor.actor_id for c in before}) == 1:
-            ante = before[-1]
+        elif len({c.actor.actor_id for c in plural}) == 1:
+            ante = plural[-1]
+        elif speakers:
+            ante = max(speakers, key=lambda c: c.start)
         else:
             continue
         added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
