@@ -190,6 +190,21 @@ def test_the_possessor_of_an_arrest_undergoes_it(nlp, resolver, extractor):
     assert all("Alexei Navalny" not in [m.text for m in e.source] for e in events)
 
 
+def test_an_announced_endorsement_is_the_speakers_own_act(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor,
+                 "Former US presidential candidate Elizabeth Warren announced she was endorsing Joe Biden.")
+    endorse = next(e for e in events if e.trigger.text == "endorsing")
+    assert (endorse.event_type, endorse.modality, endorse.attribution) == ("SUPPORT", "asserted", ())
+    # another's act stays reported
+    events = run(nlp, resolver, extractor, "Warren announced that Sanders was endorsing Joe Biden.")
+    assert [e.modality for e in events if e.trigger.text == "endorsing"] == ["reported"]
+
+
+def test_a_group_of_protesters_is_the_protesters(nlp, resolver, extractor):
+    events = run(nlp, resolver, extractor, "A group of protesters threatened Senator Rand Paul.")
+    assert [m.text for e in events for m in e.source] == ["protesters"]
+
+
 def test_the_group_is_not_the_outlet_that_reported_it(nlp, resolver):
     doc = nlp("An Al Jazeera reporter in Kenya noted local reports. Nkurunziza served in the CNDD-FDD, "
               "the group that would become the ruling party.")

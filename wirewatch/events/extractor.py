@@ -175,13 +175,17 @@ class EventExtractor:
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
             doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)
-        if first_person_subject(tok):
-            speaker = _speaker(doc, attribution, index)  # 'Zelensky said, "We expect ..."': Zelensky
-            if speaker and label in SPEECH_TYPES:  # saying "we warn the Saudis" is the warning
-                attribution = tuple(a for a in attribution if a.start != speaker[0].start)
-                if modality in ("reported", "claimed"):
-                    modality = "reported" if attribution else "asserted"
-            source = source or speaker
+        speaker = _speaker(doc, attribution, index)  # 'Zelensky said, "We expect ..."': Zelensky
+        first_person = first_person_subject(tok)
+        if speaker and label in SPEECH_TYPES and (
+                first_person or any(m.actor.actor_id == speaker[0].actor.actor_id for m in source)):
+            # saying "we warn the Saudis" is the warning; "Warren announced she was endorsing Biden"
+            # is the endorsement: the speaker is its source, not its claimant (guideline, speech acts)
+            attribution = tuple(a for a in attribution if a.start != speaker[0].start)
+            if modality in ("reported", "claimed"):
+                modality = "reported" if attribution else "asserted"
+        if first_person and not source:
+            source = speaker
         demand = _demand(tok, attribution)
         if demand is not None:  # "Russia said Sudan must return the helicopter": Russia demands
             claimant = demand

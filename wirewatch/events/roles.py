@@ -47,6 +47,8 @@ UNDERGOER_NOUNS = {"killing", "murder", "assassination", "arrest", "detention", 
                    "prosecution", "expulsion", "indictment", "jailing", "capture", "rape", "lynching"}
 # verbs whose subject causes the object's event but does not do it ("the arrest sparked protests")
 CAUSE_VERBS = {"spark", "trigger", "prompt", "provoke", "cause", "fuel", "ignite", "set", "touch", "inspire"}
+# heads of "a group of protesters": the argument is the members named after "of"
+COLLECTIVE_HEADS = {"group", "band", "number", "crowd", "gang", "mob", "team", "delegation"}
 # nouns whose "of" object is who asks, not who is asked ("at the request of Boris Johnson")
 AGENT_OF_NOUNS = {"request", "behest", "invitation", "urging", "initiative", "instruction", "order",
                   "insistence", "bidding"}
@@ -126,13 +128,18 @@ class MentionIndex:
         return tuple(out)
 
     def named(self, m: Mention, doc: Doc) -> tuple[Mention, ...]:
-        """The people an unnamed mention's apposition names: "The Italian foreign minister, Luigi Di
-        Maio" -> Luigi Di Maio; "his counterparts, Nikos Dendias and Jean-Yves Le Drian" -> both."""
+        """The mention(s) an argument is best shown by: the people an unnamed mention's apposition
+        names ("The Italian foreign minister, Luigi Di Maio" -> Luigi Di Maio; "his counterparts,
+        Nikos Dendias and Jean-Yves Le Drian" -> both); the members of "a group of protesters"
+        (-> protesters). Else the mention itself."""
         head = doc[m.head]
         if head.ent_type_ == "PERSON":
             return (m,)
         names = [n for c in head.children if c.dep_ == "appos" for t in (c, *c.conjuncts)
                  if t.ent_type_ == "PERSON" and (n := self.by_head.get(t.i)) is not None]
+        if not names and head.lemma_.lower() in COLLECTIVE_HEADS:
+            names = [n for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for g in c.children if g.dep_ == "pobj" and (n := self.by_head.get(g.i)) is not None]
         return tuple(names) or (m,)
 
 
