@@ -373,6 +373,8 @@ def test_an_unclosed_quotation_mark_quotes_nothing():
 
     assert list(quotation_spans('He said "we will win and left.')) == []
     assert list(quotation_spans("“a” and “b”")) == [(1, 2), (9, 10)]
+    # a hostile text of opening marks alone: no quotation, and no scan from each mark to the end
+    assert list(quotation_spans("“" * 200_000 + "x")) == []
 
 
 def test_them_is_the_plural_group_not_the_singular_speaker(resolver, nlp):

@@ -9,7 +9,7 @@ possessors ("Syria's capital was shelled") and nationality modifiers of non-acto
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -251,11 +251,12 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     none or several, the pronoun stays no actor. The mention keeps the pronoun's own span, so the
     evidence shows "He", and the antecedent's actor, so it counts as that person."""
     doc = ix.doc
-    named = [c for c in cands if _is_person(c)]
-    lone = [c for c in cands
-            if c.actor.sector == "CVL" and c.entry is None and ix.lemma[c.head] in ("man", "woman")]
-    if not named and not lone:
+    people = sorted((c for c in cands if _is_person(c) or (
+        c.actor.sector == "CVL" and c.entry is None and ix.lemma[c.head] in ("man", "woman"))),
+        key=lambda c: c.start)
+    if not people:
         return cands
+    starts = [c.start for c in people]
     sent_starts = [s.start for s in doc.sents]
     covered = {k for c in cands for k in range(c.start, c.end)}
     added: list[Candidate] = []
@@ -267,14 +268,14 @@ def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
         sent = bisect_right(sent_starts, tok.i) - 1
         window = sent_starts[max(0, sent - 1)]
         pronoun = "she" if tok.lower_ in ("she", "her") else "he"
-        before = [c for c in named + lone if window <= c.start < tok.i]
+        before = people[bisect_left(starts, window):bisect_left(starts, tok.i)]  # in text order
         subjects = [c for c in before if doc[c.head].dep_ in ANTECEDENT_DEPS
                     and (_is_person(c) or _is_lone_person(c, ix.lemma[c.head], pronoun))]
-        people = {c.actor.actor_id for c in before if _is_person(c)}
+        named = [c for c in before if _is_person(c)]
         if subjects:
-            ante = max(subjects, key=lambda c: c.start)
-        elif len(people) == 1:
-            ante = max((c for c in before if _is_person(c)), key=lambda c: c.start)
+            ante = subjects[-1]
+        elif len({c.actor.actor_id for c in named}) == 1:
+            ante = named[-1]
         else:
             continue
         added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
@@ -296,11 +297,13 @@ def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     organisation that is the subject of a clause governing a subject "they" ("UNICEF reported they
     had delivered ..."); with none or several, no actor."""
     doc = ix.doc
-    groups = [c for c in cands if c.kind not in PLACE_KINDS and c.kind != "person"
-              and (c.entry.is_org if c.entry is not None else c.actor.sector and c.ent != "PERSON")
-              and ix.lemma[c.head] not in ("man", "woman")]  # a KB group the tagger calls PERSON counts
+    groups = sorted((c for c in cands if c.kind not in PLACE_KINDS and c.kind != "person"
+                     and (c.entry.is_org if c.entry is not None else c.actor.sector and c.ent != "PERSON")
+                     and ix.lemma[c.head] not in ("man", "woman")),  # a KB group tagged PERSON counts
+                    key=lambda c: c.start)
     if not groups:
         return cands
+    starts = [c.start for c in groups]
     sent_starts = [s.start for s in doc.sents]
     covered = {k for c in cands for k in range(c.start, c.end)}
     added: list[Candidate] = []
@@ -310,18 +313,18 @@ def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
             continue
         sent = bisect_right(sent_starts, tok.i) - 1
         window = sent_starts[max(0, sent - 1)]
-        before = [c for c in groups if window <= c.start and c.end <= tok.i]
+        before = [c for c in groups[bisect_left(starts, window):bisect_left(starts, tok.i)] if c.end <= tok.i]
         plural = [c for c in before if _plural(c, doc)]
         subjects = [c for c in plural if doc[c.head].dep_ in ANTECEDENT_DEPS]
         governing = {a.i for a in tok.ancestors}
         speakers = [c for c in before if tok.lower_ == "they" and doc[c.head].dep_ == "nsubj"
                     and doc[c.head].head.i in governing]
         if subjects:
-            ante = max(subjects, key=lambda c: c.start)
+            ante = subjects[-1]
         elif len({c.actor.actor_id for c in plural}) == 1:
             ante = plural[-1]
         elif speakers:
-            ante = max(speakers, key=lambda c: c.start)
+            ante = speakers[-1]
         else:
             continue
         added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
