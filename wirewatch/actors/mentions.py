@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -241,45 +242,50 @@ def _is_lone_person(c: Candidate, lemma: str, pronoun: str) -> bool:
     return c.actor.sector == "CVL" and lemma == ("woman" if pronoun == "she" else "man")
 
 
-def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
-    """Add "he", "she", "him" (and object "her") as mentions of the person they stand for.
-
-    The antecedent is the nearest earlier named person that is a clause subject, in the pronoun's
-    sentence or the one before ("Trump spoke in Ohio. He criticized Biden." -> "He" is Trump), or an
-    unnamed "a man"/"a woman" subject there for "he"/"she"; with none, the one person named in that
-    window whatever its role ("A jury convicted Blankenship ... He maintains his innocence"); with
-    none or several, the pronoun stays no actor. The mention keeps the pronoun's own span, so the
-    evidence shows "He", and the antecedent's actor, so it counts as that person."""
-    doc = ix.doc
-    people = sorted((c for c in cands if _is_person(c) or (
-        c.actor.sector == "CVL" and c.entry is None and ix.lemma[c.head] in ("man", "woman"))),
-        key=lambda c: c.start)
-    if not people:
+def _pronoun_mentions(ix: DocIndex, cands: list[Candidate], pool: list[Candidate], words: frozenset[str],
+                      choose: Callable[[Token, list[Candidate]], Candidate | None]) -> list[Candidate]:
+    """Add each uncovered pronoun in ``words`` (as subject or object) as a mention of the antecedent
+    that ``choose`` picks among the ``pool`` candidates ending before it in its sentence or the one
+    before (in text order; found by bisection, so the cost stays linear in the article). The mention
+    keeps the pronoun's own span, so the evidence shows "He", and the antecedent's actor."""
+    if not pool:
         return cands
-    starts = [c.start for c in people]
-    sent_starts = [s.start for s in doc.sents]
+    pool = sorted(pool, key=lambda c: c.start)
+    starts = [c.start for c in pool]
+    sent_starts = [s.start for s in ix.doc.sents]
     covered = {k for c in cands for k in range(c.start, c.end)}
     added: list[Candidate] = []
     for tok in ix.toks:
-        if tok.pos_ != "PRON" or tok.i in covered or tok.dep_ not in PRONOUN_DEPS:
+        if tok.lower_ not in words or tok.pos_ != "PRON" or tok.i in covered or tok.dep_ not in PRONOUN_DEPS:
             continue
-        if not (tok.lower_ in PERSONAL_PRONOUNS or (tok.lower_ == "her" and tok.dep_ != "poss")):
-            continue
-        sent = bisect_right(sent_starts, tok.i) - 1
-        window = sent_starts[max(0, sent - 1)]
+        window = sent_starts[max(0, bisect_right(sent_starts, tok.i) - 2)]
+        before = [c for c in pool[bisect_left(starts, window):bisect_left(starts, tok.i)] if c.end <= tok.i]
+        ante = choose(tok, before)
+        if ante is not None:
+            added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
+    return sorted(cands + added, key=lambda c: c.start) if added else cands
+
+
+def personal_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
+    """Add "he", "she", "him" and object "her" as mentions of the person they stand for: the nearest
+    earlier named person that is a clause subject, in the pronoun's sentence or the one before ("Trump
+    spoke in Ohio. He criticized Biden." -> "He" is Trump), or an unnamed "a man"/"a woman" subject
+    there for "he"/"she"; with none, the one person named in that window whatever its role ("A jury
+    convicted Blankenship ... He maintains his innocence"); with none or several, no actor."""
+    doc = ix.doc
+
+    def choose(tok: Token, before: list[Candidate]) -> Candidate | None:
         pronoun = "she" if tok.lower_ in ("she", "her") else "he"
-        before = people[bisect_left(starts, window):bisect_left(starts, tok.i)]  # in text order
         subjects = [c for c in before if doc[c.head].dep_ in ANTECEDENT_DEPS
                     and (_is_person(c) or _is_lone_person(c, ix.lemma[c.head], pronoun))]
         named = [c for c in before if _is_person(c)]
         if subjects:
-            ante = subjects[-1]
-        elif len({c.actor.actor_id for c in named}) == 1:
-            ante = named[-1]
-        else:
-            continue
-        added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
-    return sorted(cands + added, key=lambda c: c.start) if added else cands
+            return subjects[-1]
+        return named[-1] if len({c.actor.actor_id for c in named}) == 1 else None
+
+    pool = [c for c in cands if _is_person(c) or (
+        c.actor.sector == "CVL" and c.entry is None and ix.lemma[c.head] in ("man", "woman"))]
+    return _pronoun_mentions(ix, cands, pool, PERSONAL_PRONOUNS | {"her"}, choose)
 
 
 def _plural(c: Candidate, doc: Doc) -> bool:
@@ -297,38 +303,23 @@ def plural_pronouns(ix: DocIndex, cands: list[Candidate]) -> list[Candidate]:
     organisation that is the subject of a clause governing a subject "they" ("UNICEF reported they
     had delivered ..."); with none or several, no actor."""
     doc = ix.doc
-    groups = sorted((c for c in cands if c.kind not in PLACE_KINDS and c.kind != "person"
-                     and (c.entry.is_org if c.entry is not None else c.actor.sector and c.ent != "PERSON")
-                     and ix.lemma[c.head] not in ("man", "woman")),  # a KB group tagged PERSON counts
-                    key=lambda c: c.start)
-    if not groups:
-        return cands
-    starts = [c.start for c in groups]
-    sent_starts = [s.start for s in doc.sents]
-    covered = {k for c in cands for k in range(c.start, c.end)}
-    added: list[Candidate] = []
-    for tok in ix.toks:
-        if tok.lower_ not in ("they", "them") or tok.pos_ != "PRON" or tok.i in covered \
-                or tok.dep_ not in PRONOUN_DEPS:
-            continue
-        sent = bisect_right(sent_starts, tok.i) - 1
-        window = sent_starts[max(0, sent - 1)]
-        before = [c for c in groups[bisect_left(starts, window):bisect_left(starts, tok.i)] if c.end <= tok.i]
+
+    def choose(tok: Token, before: list[Candidate]) -> Candidate | None:
         plural = [c for c in before if _plural(c, doc)]
         subjects = [c for c in plural if doc[c.head].dep_ in ANTECEDENT_DEPS]
+        if subjects:
+            return subjects[-1]
+        if len({c.actor.actor_id for c in plural}) == 1:
+            return plural[-1]
         governing = {a.i for a in tok.ancestors}
         speakers = [c for c in before if tok.lower_ == "they" and doc[c.head].dep_ == "nsubj"
                     and doc[c.head].head.i in governing]
-        if subjects:
-            ante = subjects[-1]
-        elif len({c.actor.actor_id for c in plural}) == 1:
-            ante = plural[-1]
-        elif speakers:
-            ante = speakers[-1]
-        else:
-            continue
-        added.append(Candidate(tok.i, tok.i + 1, tok.i, ante.actor, ante.entry, ante.kind, None, ""))
-    return sorted(cands + added, key=lambda c: c.start) if added else cands
+        return speakers[-1] if speakers else None
+
+    pool = [c for c in cands if c.kind not in PLACE_KINDS and c.kind != "person"
+            and (c.entry.is_org if c.entry is not None else c.actor.sector and c.ent != "PERSON")
+            and ix.lemma[c.head] not in ("man", "woman")]  # a KB group the tagger calls PERSON counts
+    return _pronoun_mentions(ix, cands, pool, frozenset({"they", "them"}), choose)
 
 
 class MentionFinder:
