@@ -175,9 +175,11 @@ class EventExtractor:
         source, target = roles(doc, tok.i, index)
         modality, attribution = modality_and_attribution(
             doc, tok, index, self.lexicon.reporting, source + target, violent=label in VIOLENT_TYPES)
-        speaker = _speaker(doc, attribution, index)  # 'Zelensky said, "We expect ..."': Zelensky
         first_person = first_person_subject(tok)
-        if speaker and label in SPEECH_TYPES and (
+        speech = label in SPEECH_TYPES
+        # 'Zelensky said, "We expect ..."': Zelensky (looked up only where it can matter)
+        speaker = _speaker(doc, attribution, index) if speech or first_person else ()
+        if speaker and speech and (
                 first_person or any(m.actor.actor_id == speaker[0].actor.actor_id for m in source)):
             # saying "we warn the Saudis" is the warning; "Warren announced she was endorsing Biden"
             # is the endorsement: the speaker is its source, not its claimant (guideline, speech acts)
